@@ -1,0 +1,269 @@
+"""Locate quotes in source texts: exactly, then after normalisation, never fuzzily.
+
+A quote is found first as it is. Failing that, both the quote and the text are
+normalised and compared again. Normalisation is a fixed list of rewrites that do not
+change what a passage says:
+
+* Unicode NFC (so text stored decomposed, NFD, matches a quote typed composed);
+* zero-width and bidirectional control characters, and the soft hyphen, are dropped;
+* superscript digits (footnote markers such as ¹⁴³) are dropped;
+* typographic quotes become straight quotes, and every dash becomes a hyphen-minus;
+* a word hyphenated across a line break is joined ("inter-\\nvene" -> "intervene");
+  a quote that keeps the hyphen ("anti-aircraft" for "anti-\\naircraft") matches too;
+* every run of white space (line breaks, tabs, no-break spaces) becomes one space.
+
+Offsets always point into the stored text, so the passage can be highlighted exactly.
+When a quote is not found, :func:`closest_passage` gives the most similar passage and
+its similarity (rapidfuzz), for the error message only: a near miss is never accepted.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from array import array
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+__all__ = [
+    "Anchor",
+    "NormalisedText",
+    "SourceText",
+    "QuoteProblem",
+    "normalise",
+    "locate",
+    "closest_passage",
+    "CONTEXT",
+]
+
+CONTEXT = 32  # characters of prefix and suffix kept with an anchor (W3C TextQuoteSelector)
+
+_DROP = frozenset(
+    "\u00ad"  # soft hyphen
+    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width space, non-joiner, joiner, word joiner, BOM
+    "\u200e\u200f\u061c"  # directional marks
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # bidi embeddings and isolates
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"  # superscript digits
+)
+_REPLACE = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+}
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A normalised string and, for each of its characters, the span it came from."""
+
+    text: str
+    starts: array  # starts[i]: offset in the original of the character text[i] came from
+    ends: array  # ends[i]: offset just past it
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the normalised text back to the original."""
+        return self.starts[start], self.ends[end - 1]
+
+
+def _segments(text: str):
+    """Yield (start, end, nfc) for each starter character with its combining marks."""
+    n = len(text)
+    i = 0
+    combining = unicodedata.combining
+    ascii_text = text.isascii()
+    while i < n:
+        j = i + 1
+        if not ascii_text:
+            while j < n and combining(text[j]):
+                j += 1
+        piece = text[i:j]
+        if j - i > 1 or not piece.isascii():
+            piece = unicodedata.normalize("NFC", piece)
+        yield i, j, piece
+        i = j
+
+
+def normalise(text: str, *, keep_line_hyphens: bool = False) -> NormalisedText:
+    """Normalise ``text`` as described in the module docstring, keeping an offset map.
+
+    With ``keep_line_hyphens`` a hyphen before a line break is kept (only the break is
+    dropped), for quotes that spell a compound word with its hyphen.
+    """
+    out: list[str] = []
+    starts = array("l")
+    ends = array("l")
+    pending_space: tuple[int, int] | None = None  # span of a white-space run not yet written
+    n = len(text)
+    for i, j, piece in _segments(text):
+        for ch in piece:
+            if ch in _DROP:
+                continue
+            if ch.isspace():
+                if pending_space is None:
+                    pending_space = (i, j)
+                else:
+                    pending_space = (pending_space[0], j)
+                continue
+            ch = _REPLACE.get(ch, ch)
+            if pending_space is not None:
+                if out and out[-1] == "-" and "\n" in text[pending_space[0] : pending_space[1]] and _joins(out, ch):
+                    # a word hyphenated across a line break
+                    if keep_line_hyphens:
+                        ends[-1] = pending_space[1]
+                    else:
+                        out.pop()
+                        starts.pop()
+                        ends.pop()
+                    pending_space = None
+                elif out:
+                    out.append(" ")
+                    starts.append(pending_space[0])
+                    ends.append(pending_space[1])
+                    pending_space = None
+                else:
+                    pending_space = None  # leading white space is dropped
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+    del n
+    return NormalisedText("".join(out), starts, ends)
+
+
+def _joins(out: list[str], next_char: str) -> bool:
+    """A line-end hyphen joins two halves of a word: a letter before it, a lower-case letter after."""
+    return len(out) >= 2 and out[-2].isalpha() and next_char.islower()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a quote sits in its source text (W3C TextPosition- and TextQuoteSelector)."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    method: str  # "exact" or "normalised"
+
+
+@dataclass(frozen=True)
+class QuoteProblem(Exception):
+    """Why a quote could not be anchored; ``message`` is written for the curator."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SourceText:
+    """A source's stored text with its normalised forms computed once, on demand."""
+
+    __slots__ = ("text", "_norm", "_norm_hyphens")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._norm: NormalisedText | None = None
+        self._norm_hyphens: NormalisedText | None = None
+
+    @property
+    def norm(self) -> NormalisedText:
+        if self._norm is None:
+            self._norm = normalise(self.text)
+        return self._norm
+
+    @property
+    def norm_hyphens(self) -> NormalisedText:
+        if self._norm_hyphens is None:
+            self._norm_hyphens = normalise(self.text, keep_line_hyphens=True)
+        return self._norm_hyphens
+
+
+def _find_all(haystack: str, needle: str, limit: int) -> list[int]:
+    found: list[int] = []
+    at = haystack.find(needle)
+    while at != -1 and len(found) < limit:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def _anchor(text: str, start: int, end: int, method: str) -> Anchor:
+    return Anchor(
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - CONTEXT) : start],
+        suffix=text[end : end + CONTEXT],
+        method=method,
+    )
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def locate(quote: str, source: SourceText | str, occurrence: int | None = None) -> Anchor:
+    """Anchor ``quote`` in ``source``; raise :class:`QuoteProblem` when it is absent or ambiguous."""
+    if not isinstance(source, SourceText):
+        source = SourceText(source)
+    text = source.text
+    limit = max(occurrence or 1, 2)  # enough to tell unique from ambiguous
+
+    hits = _find_all(text, quote, limit)
+    if hits:
+        spans = [(h, h + len(quote)) for h in hits]
+        method = "exact"
+    else:
+        spans = []
+        method = "normalised"
+        needle = normalise(quote).text
+        if needle:
+            for norm in (source.norm, source.norm_hyphens):
+                found = _find_all(norm.text, needle, limit)
+                if found:
+                    spans = [norm.span(h, h + len(needle)) for h in found]
+                    break
+        if not spans:
+            raise QuoteProblem(_not_found_message(quote, source))
+
+    if occurrence is None:
+        if len(spans) > 1:
+            lines = ", ".join(str(_line_of(text, s)) for s, _ in spans)
+            raise QuoteProblem(
+                f"the quote occurs more than once in the text (lines {lines}{', ...' if len(spans) >= limit else ''}); "
+                "add words to make it unique, or set occurrence: N"
+            )
+        start, end = spans[0]
+    else:
+        if occurrence > len(spans):
+            raise QuoteProblem(f"occurrence {occurrence} asked for, but the quote occurs {len(spans)} time(s)")
+        start, end = spans[occurrence - 1]
+    return _anchor(text, start, end, method)
+
+
+def closest_passage(quote: str, source: SourceText | str) -> tuple[str, float] | None:
+    """The passage of the source most similar to ``quote``, and the similarity (0-100)."""
+    if not isinstance(source, SourceText):
+        source = SourceText(source)
+    needle = normalise(quote).text
+    norm = source.norm
+    if not needle or not norm.text:
+        return None
+    result = fuzz.partial_ratio_alignment(needle, norm.text, score_cutoff=50)
+    if result is None:
+        return None
+    start, end = norm.span(result.dest_start, max(result.dest_end, result.dest_start + 1))
+    return source.text[start:end], result.score
+
+
+def _not_found_message(quote: str, source: SourceText) -> str:
+    near = closest_passage(quote, source)
+    if near is None:
+        return "the quote is not in the source's text, and no passage resembles it"
+    passage, score = near
+    passage = " ".join(passage.split())
+    return (
+        f"the quote is not in the source's text; the closest passage ({score:.1f}% similar) is: "
+        f"\"{passage}\" - paste the exact words"
+    )

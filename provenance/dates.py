@@ -1,0 +1,86 @@
+"""Event and document dates as EDTF (ISO 8601-2), compared as intervals.
+
+The ``edtf`` library parses the notation ("1950-11", "1950-10~", "1949/1950", "195X");
+this module adds what it leaves out: a real calendar check (it accepts 1951-02-29) and
+the conversion of any EDTF value to the closed interval of days it may denote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+
+__all__ = ["check_edtf", "edtf_interval", "intervals_overlap"]
+
+_YMD = re.compile(r"(?<![\d])(-?\d{4})-(\d{2})-(\d{2})(?![\d])")
+
+
+def check_edtf(value: str) -> str:
+    """Return ``value`` if it is a valid EDTF date on the real calendar, else raise ValueError."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("an EDTF date is required, e.g. 1950-11-01, 1950-11 or 1950-10~")
+    if value != value.strip():
+        raise ValueError(f"{value!r} has spaces around it")
+    for year, month, day in _YMD.findall(value):
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date on the calendar ({year}-{month}-{day} does not exist)") from None
+    try:
+        parse_edtf(value)
+    except EDTFParseException:
+        raise ValueError(
+            f"{value!r} is not an EDTF date; write e.g. 1950-11-01, 1950-11, 1950-10~ (about), "
+            "1950? (uncertain) or 1949/1950 (interval), and keep the source's wording in the "
+            "'as_written' field"
+        ) from None
+    return value
+
+
+@lru_cache(maxsize=65536)
+def edtf_interval(value: str) -> tuple[str, str]:
+    """The earliest and latest day an EDTF value may denote, as ISO dates.
+
+    >>> edtf_interval("1950-11")
+    ('1950-11-01', '1950-11-30')
+    """
+    parsed = parse_edtf(value)
+    lower = _day(parsed.lower_strict(), dt.date.min)
+    upper = _day(parsed.upper_strict(), dt.date.max)
+    if any(mark in value for mark in "~?%"):
+        # "About October 1950" may be a few days either side of October; widen by one unit
+        # of the value's precision. (The library's own fuzzy bounds widen a month by a
+        # whole year, which would hide real disagreements.)
+        pad = _PADDING[_precision(value)]
+        lower = max(dt.date.min + pad, lower) - pad
+        upper = min(dt.date.max - pad, upper) + pad
+    return lower.isoformat(), upper.isoformat()
+
+
+_PADDING = {"day": dt.timedelta(days=1), "month": dt.timedelta(days=31), "year": dt.timedelta(days=366)}
+
+
+def _precision(value: str) -> str:
+    first = re.match(r"-?\d{4}(-\d{2})?(-\d{2})?", value.lstrip("./"))
+    if first and first.group(2):
+        return "day"
+    if first and first.group(1):
+        return "month"
+    return "year"
+
+
+def _day(t, open_end: dt.date) -> dt.date:
+    if isinstance(t, float):  # an open or unknown end ("../1950", "1950/..")
+        return open_end
+    return dt.date(t.tm_year, t.tm_mon, t.tm_mday)
+
+
+def intervals_overlap(a: str, b: str) -> bool:
+    """True when two EDTF values could denote the same day."""
+    a_lo, a_hi = edtf_interval(a)
+    b_lo, b_hi = edtf_interval(b)
+    return a_lo <= b_hi and b_lo <= a_hi

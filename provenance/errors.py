@@ -1,0 +1,85 @@
+"""The exceptions provenance raises, and the problem records they carry.
+
+::
+
+    ProvenanceError                 base of everything this package raises on purpose
+    ├── SeedsInvalid                the seeds have one or more problems (carries them all)
+    ├── BuildError                  the database could not be written (I/O, lock, integrity)
+    │   └── BuildLocked             another build of the same database is running
+    └── DatabaseError               a built database is missing, stale or not ours
+        └── NotFound                a claim, source or other id is not in the database
+
+A problem in the seeds is not an exception on its own: loading collects every
+:class:`Problem` it meets, so that one run reports all of them, and raises
+:class:`SeedsInvalid` at the end. Each problem names the file, the line, the record id
+and the field, in the form ``file:line: record: field: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Problem",
+    "ProvenanceError",
+    "SeedsInvalid",
+    "BuildError",
+    "BuildLocked",
+    "DatabaseError",
+    "NotFound",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the seeds, located as precisely as the input allows."""
+
+    path: str
+    line: int
+    record: str = ""
+    field: str = ""
+    message: str = ""
+    severity: str = "error"  # "error" stops the build, "warning" is reported only
+
+    def __str__(self) -> str:
+        parts = [f"{self.path}:{self.line}"]
+        if self.record:
+            parts.append(self.record)
+        if self.field:
+            parts.append(self.field)
+        prefix = "warning: " if self.severity == "warning" else ""
+        return ": ".join(parts) + f": {prefix}{self.message}"
+
+
+class ProvenanceError(Exception):
+    """Base class of every error raised on purpose by provenance."""
+
+
+class SeedsInvalid(ProvenanceError):
+    """Raised by loading, checking or building when the seeds have errors.
+
+    ``problems`` holds every error found in the run (warnings are not included).
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{count} error{'s' if count != 1 else ''} found; nothing was built.")
+        super().__init__("\n".join(lines))
+
+
+class BuildError(ProvenanceError):
+    """Raised when the database cannot be written or fails its integrity check."""
+
+
+class BuildLocked(BuildError):
+    """Raised when another build of the same database holds its lock."""
+
+
+class DatabaseError(ProvenanceError):
+    """Raised when a command needs a built database and the one given is unusable."""
+
+
+class NotFound(DatabaseError):
+    """Raised when an id asked for is not in the database."""

@@ -1,0 +1,597 @@
+"""Read the seeds folder into validated records, reporting every problem with its place.
+
+The folder (documented in ``seeds/README.md``)::
+
+    seeds/
+      sources/*.yaml      one source (a mapping) or a list of sources per file
+      citations/*.yaml    lists of citations (footnotes) between sources
+      entities/*.yaml     lists of people, places, units, organisations, events
+      properties/*.yaml   lists of the properties claims may state
+      claims/*.yaml       lists of claims with their evidence inline; the file name is the topic
+      texts/              the source texts, unchanged
+
+:class:`Seeds` reads them in that order and yields records one at a time, so a build can
+write them as they come; claims are read a file at a time and source texts are kept in a
+small cache, so memory does not grow with the corpus. Problems are collected, never
+raised one by one: after the last record, :meth:`Seeds.records` raises
+:class:`~provenance.errors.SeedsInvalid` with all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import typing
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .anchoring import Anchor, QuoteProblem, SourceText, locate, normalise
+from .errors import Problem, SeedsInvalid
+from .models import SLUG_PATTERN, Citation, Claim, Entity, Evidence, Property, Source
+from .yamlfile import YamlFile, read_yaml
+
+__all__ = [
+    "Seeds",
+    "SourceRecord",
+    "ClaimRecord",
+    "EvidenceRecord",
+    "Located",
+    "seeds_digest",
+    "evidence_id",
+    "QUOTE_WORDS",
+]
+
+FOLDERS = ("sources", "citations", "entities", "properties", "claims")
+QUOTE_WORDS = (4, 150)  # a quote shorter or longer than this is an error
+QUOTE_WORDS_ADVISED = (8, 80)  # outside this, a warning
+MAX_TEXT_BYTES = 50 * 1024 * 1024
+TEXT_CACHE = 32  # source texts kept in memory at once
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validated record with the file and line it was read from."""
+
+    record: Any
+    file: str  # relative to the seeds folder, with forward slashes
+    line: int
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    source: Source
+    file: str
+    line: int
+    text: str | None
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    evidence: Evidence
+    id: str
+    anchor: Anchor | None
+    line: int
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    claim: Claim
+    topic: str
+    file: str
+    line: int
+    evidence: list[EvidenceRecord]
+
+
+def evidence_id(claim_id: str, evidence: Evidence) -> str:
+    """The stable id of an evidence item: curated, or derived from claim, source and quote."""
+    if evidence.id:
+        return evidence.id
+    quote = normalise(evidence.quote).text
+    digest = hashlib.sha1(f"{claim_id}\n{evidence.source}\n{quote}".encode()).hexdigest()
+    return f"ev-{digest[:12]}"
+
+
+def seeds_digest(directory: str | os.PathLike) -> str:
+    """A sha256 over every file of the seeds folder (names and contents), to tell when it changed."""
+    root = Path(directory)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p.relative_to(root))):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+@dataclass
+class _Index:
+    """Where each id was defined, per kind, for duplicate and reference checks."""
+
+    places: dict[str, dict[str, tuple[str, int]]] = field(default_factory=lambda: {k: {} for k in FOLDERS + ("evidence",)})
+
+    def add(self, kind: str, record_id: str, file: str, line: int) -> tuple[str, int] | None:
+        seen = self.places[kind]
+        if record_id in seen:
+            return seen[record_id]
+        seen[record_id] = (file, line)
+        return None
+
+    def has(self, kind: str, record_id: str) -> bool:
+        return record_id in self.places[kind]
+
+    def suggest(self, kind: str, record_id: str) -> str:
+        close = difflib.get_close_matches(record_id, list(self.places[kind]), n=1, cutoff=0.75)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Seeds:
+    """The seeds folder, read lazily. Iterate :meth:`records` once; then see ``warnings``."""
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        self.display = str(directory).rstrip("/\\") or "."
+        self.problems: list[Problem] = []
+        self.index = _Index()
+        self._texts: OrderedDict[str, SourceText] = OrderedDict()
+        self._text_paths: dict[str, Path] = {}
+        self._pending_links: list[tuple[str, str, int, str, str]] = []
+        self._citations: dict[str, Citation] = {}
+
+    # -- problems ---------------------------------------------------------------------
+
+    @property
+    def errors(self) -> list[Problem]:
+        return sorted(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted(p for p in self.problems if p.severity == "warning")
+
+    def _path(self, relative: str) -> str:
+        return f"{self.display}/{relative}"
+
+    def _problem(self, file: str, line: int, record: str, fld: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(self._path(file), line, record, fld, message, severity))
+
+    # -- reading ----------------------------------------------------------------------
+
+    def records(self) -> Iterator[SourceRecord | Located | ClaimRecord]:
+        """Yield every record, sources first and claims last; raise SeedsInvalid at the end if any error."""
+        if not self.directory.is_dir():
+            raise SeedsInvalid([Problem(self.display, 1, "", "", "the seeds folder does not exist")])
+        files = {folder: self._files(folder) for folder in FOLDERS}
+        if not any(files.values()):
+            self._problem(".", 1, "", "", f"no seed files found: expected YAML files in {', '.join(FOLDERS)}/")
+
+        sources = [loc for f in files["sources"] for loc in self._read(f, Source, "sources", allow_single=True)]
+        entities = [loc for f in files["entities"] for loc in self._read(f, Entity, "entities")]
+        properties = {loc.record.id: loc.record for f in files["properties"] for loc in self._read(f, Property, "properties")}
+        citations = [loc for f in files["citations"] for loc in self._read(f, Citation, "citations")]
+
+        for loc in sources:
+            yield self._source_record(loc)
+        for loc in entities:
+            self._check_entity(loc)
+            yield loc
+        for loc in citations:
+            self._check_citation(loc)
+            self._citations[loc.record.id] = loc.record
+            yield loc
+        yield from (Located(p, "", 0) for p in properties.values())
+        for file in files["claims"]:
+            topic = Path(file).stem
+            for loc in self._read(file, Claim, "claims"):
+                record = self._claim_record(loc, topic, properties)
+                if record is not None:
+                    yield record
+        self._check_links()
+        self._check_citation_cycles()
+        if self.errors:
+            raise SeedsInvalid(self.errors)
+
+    def _files(self, folder: str) -> list[str]:
+        base = self.directory / folder
+        if not base.is_dir():
+            return []
+        found = []
+        for path in sorted(base.rglob("*")):
+            relative = path.relative_to(self.directory).as_posix()
+            if _hidden(path.relative_to(base)) or not path.is_file():
+                continue
+            if path.suffix in (".yaml", ".yml"):
+                found.append(relative)
+            elif path.suffix not in (".md", ".txt"):
+                self._problem(relative, 1, "", "", "not a YAML file (expected .yaml); it was ignored", "warning")
+        return found
+
+    def _read(self, file: str, model: type[BaseModel], kind: str, allow_single: bool = False) -> list[Located]:
+        parsed = self._parse(file)
+        if parsed is None or parsed.value is None:
+            return []
+        value = parsed.value
+        if isinstance(value, dict) and allow_single:
+            items: list[tuple[tuple, Any]] = [((), value)]
+        elif isinstance(value, list):
+            items = [((i,), item) for i, item in enumerate(value)]
+        else:
+            shape = "a mapping (one source) or a list" if allow_single else "a list of records, each starting with '- id:'"
+            self._problem(file, parsed.line(()), "", "", f"expected {shape}, found {_describe(value)}")
+            return []
+        out = []
+        for root, item in items:
+            located = self._validate(parsed, root, item, model, kind)
+            if located is not None:
+                out.append(located)
+        return out
+
+    def _parse(self, file: str) -> YamlFile | None:
+        path = self.directory / file
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as ex:
+            line = raw[: ex.start].count(b"\n") + 1
+            self._problem(file, line, "", "", f"not UTF-8 text (byte {raw[ex.start]:#04x} at offset {ex.start}); save the file as UTF-8")
+            return None
+        parsed = read_yaml(self._path(file), text.removeprefix("\ufeff"))
+        self.problems.extend(parsed.problems)
+        return parsed
+
+    def _validate(self, parsed: YamlFile, root: tuple, item: Any, model: type[BaseModel], kind: str) -> Located | None:
+        file = parsed.path[len(self.display) + 1 :]
+        line = parsed.line(root)
+        if not isinstance(item, dict):
+            self._problem(file, line, "", "", f"expected a record (a mapping of fields), found {_describe(item)}")
+            return None
+        record_id = item.get("id") if isinstance(item.get("id"), str) else f"#{root[0] + 1}" if root else ""
+        try:
+            record = model.model_validate(item)
+        except ValidationError as ex:
+            for loc, message in _messages(ex, model):
+                self._problem(file, parsed.line(root + loc), record_id, _field(loc), message)
+            return None
+        first = self.index.add(kind, record.id, file, line)
+        if first is not None:
+            self._problem(file, line, record.id, "id", f"duplicate id: already used at {self._path(first[0])}:{first[1]}")
+            return None
+        located = Located(record, file, line)
+        object.__setattr__(located, "_yaml", parsed)  # kept for field lines in later checks
+        object.__setattr__(located, "_root", root)
+        return located
+
+    def _line(self, loc: Located, *path: Any) -> int:
+        return loc._yaml.line(loc._root + path)  # type: ignore[attr-defined]
+
+    def _ref(self, loc: Located, kind: str, ref: str, path: tuple, what: str) -> bool:
+        if self.index.has(kind, ref):
+            return True
+        self._problem(
+            loc.file,
+            self._line(loc, *path),
+            loc.record.id,
+            _field(path),
+            f"unknown {what} {ref!r}{self.index.suggest(kind, ref)}",
+        )
+        return False
+
+    # -- sources and their texts -------------------------------------------------------
+
+    def _source_record(self, loc: Located) -> SourceRecord:
+        source: Source = loc.record
+        text = sha = None
+        if source.text is not None:
+            loaded = self._load_text(loc)
+            if loaded is not None:
+                text, sha = loaded
+        return SourceRecord(source, loc.file, loc.line, text, sha)
+
+    def _load_text(self, loc: Located) -> tuple[str, str] | None:
+        source: Source = loc.record
+        line = self._line(loc, "text")
+        root = self.directory.resolve()
+        path = (self.directory / source.text).resolve()
+        if not path.is_relative_to(root):
+            self._problem(loc.file, line, source.id, "text", f"{source.text!r} is outside the seeds folder")
+            return None
+        if not path.is_file():
+            self._problem(loc.file, line, source.id, "text", f"text file {source.text!r} not found")
+            return None
+        raw = path.read_bytes()
+        if len(raw) > MAX_TEXT_BYTES:
+            self._problem(loc.file, line, source.id, "text", f"text file is larger than {MAX_TEXT_BYTES // 2**20} MiB")
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as ex:
+            at = raw[: ex.start].count(b"\n") + 1
+            self._problem(
+                loc.file, line, source.id, "text", f"{source.text} is not UTF-8 (line {at}, byte offset {ex.start}); convert it to UTF-8"
+            )
+            return None
+        if not text.strip():
+            self._problem(loc.file, line, source.id, "text", f"{source.text} is empty")
+            return None
+        self._text_paths[source.id] = path
+        return text, hashlib.sha256(raw).hexdigest()
+
+    def _text(self, source_id: str) -> SourceText | None:
+        cached = self._texts.get(source_id)
+        if cached is not None:
+            self._texts.move_to_end(source_id)
+            return cached
+        path = self._text_paths.get(source_id)
+        if path is None:
+            return None
+        cached = SourceText(path.read_text(encoding="utf-8"))
+        self._texts[source_id] = cached
+        if len(self._texts) > TEXT_CACHE:
+            self._texts.popitem(last=False)
+        return cached
+
+    # -- entities and citations --------------------------------------------------------
+
+    def _check_entity(self, loc: Located) -> None:
+        entity: Entity = loc.record
+        for i, alias in enumerate(entity.aliases):
+            for j, source in enumerate(alias.sources):
+                self._ref(loc, "sources", source, ("aliases", i, "sources", j), "source")
+
+    def _check_citation(self, loc: Located) -> None:
+        citation: Citation = loc.record
+        self._ref(loc, "sources", citation.source, ("source",), "source")
+        self._ref(loc, "sources", citation.cites, ("cites",), "source")
+
+    def _check_citation_cycles(self) -> None:
+        """A cycle of citations (A cites B cites A) is reported as a warning; analysis cuts it."""
+        graph: dict[str, list[str]] = {}
+        for citation in self._citations.values():
+            graph.setdefault(citation.source, []).append(citation.cites)
+        state: dict[str, int] = {}
+        reported: set[frozenset] = set()
+        for start in sorted(graph):
+            stack = [(start, iter(graph.get(start, ())))]
+            path = [start]
+            state[start] = state.get(start, 0) or 1
+            if state[start] == 2:
+                continue
+            while stack:
+                node, children = stack[-1]
+                child = next(children, None)
+                if child is None:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                    continue
+                if state.get(child) == 1:
+                    cycle = path[path.index(child) :] + [child]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        where = self.index.places["sources"].get(child, ("", 1))
+                        self._problem(where[0], where[1], child, "", "citation cycle: " + " -> ".join(cycle), "warning")
+                elif not state.get(child):
+                    state[child] = 1
+                    path.append(child)
+                    stack.append((child, iter(graph.get(child, ()))))
+
+    # -- claims and evidence -----------------------------------------------------------
+
+    def _claim_record(self, loc: Located, topic: str, properties: dict[str, Property]) -> ClaimRecord | None:
+        claim: Claim = loc.record
+        if claim.subject:
+            self._ref(loc, "entities", claim.subject, ("subject",), "entity")
+        if claim.property:
+            if self._ref(loc, "properties", claim.property, ("property",), "property"):
+                declared = properties[claim.property]
+                if claim.value is not None and claim.value.kind != declared.value_type:
+                    self._problem(
+                        loc.file,
+                        self._line(loc, "value"),
+                        claim.id,
+                        "value",
+                        f"property {claim.property!r} takes a {declared.value_type} value, not a {claim.value.kind}",
+                    )
+        if claim.value is not None and claim.value.entity:
+            self._ref(loc, "entities", claim.value.entity, ("value", "entity"), "entity")
+        for i, link in enumerate(claim.links):
+            self._pending_links.append((loc.file, self._line(loc, "links", i, "claim"), claim.id, f"links[{i + 1}].claim", link.claim))
+        if not claim.evidence:
+            self._problem(loc.file, loc.line, claim.id, "evidence", "the claim has no evidence", "warning")
+
+        items = []
+        for i, evidence in enumerate(claim.evidence):
+            item = self._evidence(loc, i, evidence)
+            if item is not None:
+                items.append(item)
+        return ClaimRecord(claim, topic, loc.file, loc.line, items)
+
+    def _evidence(self, loc: Located, i: int, evidence: Evidence) -> EvidenceRecord | None:
+        claim: Claim = loc.record
+        path = ("evidence", i)
+        line = self._line(loc, *path)
+        ok = self._ref(loc, "sources", evidence.source, path + ("source",), "source")
+        for j, via in enumerate(evidence.via):
+            if self._ref(loc, "citations", via, path + ("via", j), "citation"):
+                citing = self._citations[via].source
+                if citing != evidence.source:
+                    self._problem(
+                        loc.file,
+                        self._line(loc, *path, "via", j),
+                        claim.id,
+                        _field(path + ("via", j)),
+                        f"citation {via!r} is a note of {citing!r}, not of {evidence.source!r}",
+                    )
+        ev_id = evidence_id(claim.id, evidence)
+        first = self.index.add("evidence", ev_id, loc.file, line)
+        if first is not None:
+            what = "evidence id" if evidence.id else "the same passage of the same source is already evidence for this claim"
+            self._problem(loc.file, line, claim.id, _field(path), f"{what}: {ev_id} (first at {self._path(first[0])}:{first[1]})")
+            return None
+
+        words = len(evidence.quote.split())
+        quote_line = self._line(loc, *path, "quote")
+        low, high = QUOTE_WORDS
+        if words < low or words > high:
+            self._problem(
+                loc.file, quote_line, claim.id, _field(path + ("quote",)), f"the quote has {words} words; quotes need {low} to {high}"
+            )
+            return None
+        if not QUOTE_WORDS_ADVISED[0] <= words <= QUOTE_WORDS_ADVISED[1]:
+            self._problem(
+                loc.file,
+                quote_line,
+                claim.id,
+                _field(path + ("quote",)),
+                f"the quote has {words} words; {QUOTE_WORDS_ADVISED[0]} to {QUOTE_WORDS_ADVISED[1]} are advised",
+                "warning",
+            )
+        if not ok:
+            return None
+        text = self._text(evidence.source)
+        if text is None:
+            if evidence.source not in self._text_paths and self.index.has("sources", evidence.source):
+                self._problem(
+                    loc.file,
+                    line,
+                    claim.id,
+                    _field(path + ("source",)),
+                    f"source {evidence.source!r} has no text to quote from; quote the source that cites it, with via",
+                )
+            return None
+        try:
+            anchor = locate(evidence.quote, text, evidence.occurrence)
+        except QuoteProblem as ex:
+            self._problem(loc.file, quote_line, claim.id, _field(path + ("quote",)), str(ex))
+            return None
+        return EvidenceRecord(evidence, ev_id, anchor, line)
+
+    def _check_links(self) -> None:
+        for file, line, claim_id, fld, target in self._pending_links:
+            if not self.index.has("claims", target):
+                self._problem(file, line, claim_id, fld, f"unknown claim {target!r}{self.index.suggest('claims', target)}")
+            elif target == claim_id:
+                self._problem(file, line, claim_id, fld, "a claim cannot link to itself")
+
+
+# -- turning pydantic's errors into messages for a curator ----------------------------
+
+
+def _field(loc: tuple) -> str:
+    """('evidence', 2, 'quote') -> 'evidence[3].quote' (items count from 1, as people do)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the text {value!r}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None or part not in current.model_fields:
+            return None
+        current = _inner_model(current.model_fields[part].annotation)
+    return current
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _data_loc(loc: tuple, model: type[BaseModel]) -> tuple:
+    """Drop the parts pydantic adds for union members ('int', 'float', 'function-after[...]')."""
+    out: list[Any] = []
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+            continue
+        if current is not None and part in current.model_fields:
+            out.append(part)
+            current = _inner_model(current.model_fields[part].annotation)
+        elif current is not None and not out and part not in current.model_fields:
+            out.append(part)  # an unknown field at the top of the record
+            current = None
+        elif current is None and out and isinstance(out[-1], str) and _is_extra(part):
+            out.append(part)
+    return tuple(out)
+
+
+def _is_extra(part: str) -> bool:
+    return not (part in ("int", "float", "str", "bool", "none") or "[" in part or "-" in part)
+
+
+def _messages(ex: ValidationError, model: type[BaseModel]) -> list[tuple[tuple, str]]:
+    merged: dict[tuple, list[str]] = {}
+    for err in ex.errors(include_url=False):
+        loc = _data_loc(err["loc"], model)
+        merged.setdefault(loc, [])
+        message = _message(err, model)
+        if message not in merged[loc]:
+            merged[loc].append(message)
+    return [(loc, " or ".join(messages)) for loc, messages in merged.items()]
+
+
+def _message(err: dict, model: type[BaseModel]) -> str:
+    kind = err["type"]
+    loc = tuple(p for p in err["loc"])
+    value = err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        parent = _model_at(model, loc[:-1])
+        known = list(parent.model_fields) if parent else []
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else (f"; known fields: {', '.join(known)}" if known else "")
+        return f"unknown field {name!r}{hint}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6) if isinstance(value, str) else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{_short(value)} is not one of {expected}{hint}"
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+        return f"{_short(value)} is not a valid id: use lowercase letters, digits and single hyphens"
+    if kind in ("value_error", "assertion_error"):
+        return err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{err['msg'].replace('Input should be', 'should be')}, not {_describe(value)}"
+    return f"{err['msg']} (got {_short(value)})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

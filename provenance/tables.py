@@ -1,0 +1,256 @@
+"""The tables of the built database: columns, keys, indexes and descriptions, in one place.
+
+The build creates the tables from these definitions, and the Datasette metadata takes
+its table and column descriptions from them. Where a column holds a curated field, its
+description is the model field's own, so it is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from .models import Citation, Claim, ClaimValue, Entity, Evidence, Property, Source
+
+__all__ = ["Column", "Table", "TABLES", "create_tables"]
+
+
+def _d(model, name: str) -> str:
+    return model.model_fields[name].description or ""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: type
+    description: str
+    references: str | None = None  # "table" (its primary key "id")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: list[Column]
+    pk: str | tuple[str, ...] = "id"
+    label_column: str | None = None
+    indexes: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def foreign_keys(self) -> list[tuple[str, str, str]]:
+        return [(c.name, c.references, "id") for c in self.columns if c.references]
+
+
+SEED_COLUMNS = [
+    Column("seed_file", str, "The seed file the record was read from, relative to the seeds folder."),
+    Column("seed_line", int, "The line of the record in its seed file."),
+]
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "sources",
+            "Documents: those held as text (quoted as evidence) and those only cited (archive telegrams, collections).",
+            [
+                Column("id", str, "Stable slug of the source."),
+                Column("kind", str, _d(Source, "kind")),
+                Column("title", str, _d(Source, "title")),
+                Column("author_names", str, "Authors as one line, given name first."),
+                Column("authors", str, "Authors as JSON name parts (family, given, literal)."),
+                Column("editors", str, "Editors as JSON name parts."),
+                Column("issued", str, _d(Source, "issued")),
+                Column("issued_as_written", str, _d(Source, "issued_as_written")),
+                Column("date_note", str, _d(Source, "date_note")),
+                Column("container_title", str, _d(Source, "container_title")),
+                Column("volume", str, _d(Source, "volume")),
+                Column("pages", str, _d(Source, "pages")),
+                Column("publisher", str, _d(Source, "publisher")),
+                Column("place", str, _d(Source, "place")),
+                Column("url", str, "An http or https address of the document."),
+                Column("archive", str, _d(Source, "archive")),
+                Column("archive_location", str, _d(Source, "archive_location")),
+                Column("language", str, _d(Source, "language")),
+                Column("origin", str, _d(Source, "origin")),
+                Column("reliability_grade", str, "Admiralty source grade A-F (A completely reliable ... F cannot be judged)."),
+                Column("reliability_reason", str, "Why the source has that grade."),
+                Column("declassified", str, _d(Source, "declassified")),
+                Column("redactions", str, _d(Source, "redactions")),
+                Column("notes", str, _d(Source, "notes")),
+                Column("text_path", str, _d(Source, "text")),
+                Column("text", str, "The full stored text of the source, unchanged; quotes are anchored in it."),
+                Column("text_sha256", str, "SHA-256 of the text file's bytes, recorded at build."),
+                Column("text_length", int, "Length of the text in characters (Unicode code points)."),
+                *SEED_COLUMNS,
+            ],
+            label_column="title",
+            indexes=[("kind",), ("origin",)],
+        ),
+        Table(
+            "citations",
+            "Links between sources: a footnote of one source citing another, a summary, a translation, a version.",
+            [
+                Column("id", str, "Stable slug of the citation."),
+                Column("source_id", str, _d(Citation, "source"), "sources"),
+                Column("cited_id", str, _d(Citation, "cites"), "sources"),
+                Column("relation", str, _d(Citation, "relation")),
+                Column("footnote", int, _d(Citation, "footnote")),
+                Column("locator", str, _d(Citation, "locator")),
+                Column("pages", str, _d(Citation, "pages")),
+                Column("passage", str, _d(Citation, "passage")),
+                Column("inferred", int, _d(Citation, "inferred")),
+                Column("note", str, _d(Citation, "note")),
+                *SEED_COLUMNS,
+            ],
+            label_column="id",
+        ),
+        Table(
+            "entities",
+            "People, places, units, organisations and events that claims are about.",
+            [
+                Column("id", str, "Stable slug of the entity."),
+                Column("type", str, _d(Entity, "type")),
+                Column("name", str, _d(Entity, "name")),
+                Column("description", str, _d(Entity, "description")),
+                *SEED_COLUMNS,
+            ],
+            label_column="name",
+            indexes=[("type",)],
+        ),
+        Table(
+            "aliases",
+            "Every name of every entity, as the sources spell it; the preferred name has preferred = 1.",
+            [
+                Column("id", int, "Row number."),
+                Column("entity_id", str, "The entity this is a name of.", "entities"),
+                Column("name", str, "The name as written."),
+                Column("preferred", int, "1 for the entity's preferred name."),
+                Column("sources", str, "JSON list of the sources that use this spelling."),
+                Column("note", str, "Why the spelling differs."),
+            ],
+            label_column="name",
+            indexes=[("name",)],
+        ),
+        Table(
+            "properties",
+            "The properties claims state of their subjects; claims on one subject and property are compared.",
+            [
+                Column("id", str, "Stable slug of the property."),
+                Column("label", str, _d(Property, "label")),
+                Column("value_type", str, _d(Property, "value_type")),
+                Column("multiple", int, _d(Property, "multiple")),
+                Column("unit", str, _d(Property, "unit")),
+                Column("description", str, _d(Property, "description")),
+            ],
+            label_column="label",
+        ),
+        Table(
+            "claims",
+            "Checkable assertions about the events, each with a stable id that is safe to cite.",
+            [
+                Column("id", str, "Stable slug of the claim; its URL is a citation."),
+                Column("statement", str, _d(Claim, "statement")),
+                Column("topic", str, "The topic: the name of the claims file it is curated in."),
+                Column("subject_id", str, _d(Claim, "subject"), "entities"),
+                Column("property_id", str, _d(Claim, "property"), "properties"),
+                Column("value_kind", str, "Which kind of value the claim gives: date, number, entity or text."),
+                Column("value", str, "The value, for reading."),
+                Column("value_date", str, "The value when it is a date, in EDTF."),
+                Column("value_date_earliest", str, "Earliest day the date value may denote (ISO)."),
+                Column("value_date_latest", str, "Latest day the date value may denote (ISO)."),
+                Column("value_number", float, _d(ClaimValue, "number")),
+                Column("value_entity_id", str, _d(ClaimValue, "entity"), "entities"),
+                Column("value_text", str, _d(ClaimValue, "text")),
+                Column("value_unit", str, _d(ClaimValue, "unit")),
+                Column("value_tolerance", float, _d(ClaimValue, "tolerance")),
+                Column("value_as_written", str, _d(ClaimValue, "as_written")),
+                Column("event_date", str, _d(Claim, "event_date")),
+                Column("event_date_earliest", str, "Earliest day the event date may denote (ISO)."),
+                Column("event_date_latest", str, "Latest day the event date may denote (ISO)."),
+                Column("event_date_as_written", str, _d(Claim, "event_date_as_written")),
+                Column("note", str, _d(Claim, "note")),
+                *SEED_COLUMNS,
+            ],
+            label_column="statement",
+            indexes=[("topic",), ("subject_id", "property_id", "value")],
+        ),
+        Table(
+            "claim_links",
+            "Curated links between claims: contradicts, refines, implies.",
+            [
+                Column("claim_id", str, "The claim that links.", "claims"),
+                Column("relation", str, "contradicts, refines or implies."),
+                Column("target_id", str, "The claim linked to.", "claims"),
+                Column("note", str, "Why."),
+            ],
+            pk=("claim_id", "relation", "target_id"),
+        ),
+        Table(
+            "evidence",
+            "Passages of sources that bear on claims, quoted verbatim and anchored in the source text.",
+            [
+                Column("id", str, _d(Evidence, "id")),
+                Column("claim_id", str, "The claim the passage bears on.", "claims"),
+                Column("position", int, "Order of the passage among the claim's evidence."),
+                Column("source_id", str, _d(Evidence, "source"), "sources"),
+                Column("stance", str, _d(Evidence, "stance")),
+                Column("quote", str, _d(Evidence, "quote")),
+                Column("locator", str, _d(Evidence, "locator")),
+                Column("name_as_written", str, _d(Evidence, "name_as_written")),
+                Column("credibility", int, _d(Evidence, "credibility")),
+                Column("note", str, _d(Evidence, "note")),
+                Column("anchor_start", int, "Offset of the passage's first character in the source text (code points)."),
+                Column("anchor_end", int, "Offset just past the passage's last character."),
+                Column("anchor_exact", str, "The passage exactly as it stands in the source text."),
+                Column("anchor_prefix", str, "Up to 32 characters of the text before the passage."),
+                Column("anchor_suffix", str, "Up to 32 characters of the text after the passage."),
+                Column("anchor_method", str, "How the quote was found: exact, or normalised (white space, quotes, dashes ...)."),
+                *SEED_COLUMNS,
+            ],
+            label_column="quote",
+            indexes=[("stance",)],
+        ),
+        Table(
+            "evidence_via",
+            "The citations (footnotes) each evidence passage rests on.",
+            [
+                Column("evidence_id", str, "The evidence passage.", "evidence"),
+                Column("citation_id", str, "The citation it rests on.", "citations"),
+            ],
+            pk=("evidence_id", "citation_id"),
+        ),
+        Table(
+            "build_info",
+            "How and from what this database was built.",
+            [
+                Column("id", int, "Always 1."),
+                Column("package_version", str, "Version of provenance that built it."),
+                Column("seeds_digest", str, "SHA-256 over the seed files; the database is rebuilt when it changes."),
+                Column("counts", str, "Rows per table, as JSON."),
+                Column("sqlite_version", str, "SQLite library version used for the build."),
+                Column("built_at", str, "When it was built (UTC)."),
+            ],
+        ),
+    ]
+}
+
+
+def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None) -> None:
+    """Create ``tables`` (all by default) with their keys and an index on every foreign key."""
+    for table in (tables or TABLES).values():
+        db[table.name].create(
+            {c.name: c.type for c in table.columns},
+            pk=table.pk,
+            foreign_keys=table.foreign_keys,
+            not_null={table.pk} if isinstance(table.pk, str) else set(table.pk),
+        )
+        indexed: set[tuple[str, ...]] = set()
+        for column, _, _ in table.foreign_keys:
+            if isinstance(table.pk, tuple) and table.pk[0] == column:
+                continue  # the primary key's index serves it
+            db[table.name].create_index([column], find_unique_name=True)
+            indexed.add((column,))
+        for columns in table.indexes:
+            if columns not in indexed:
+                db[table.name].create_index(list(columns), find_unique_name=True)
