@@ -208,7 +208,7 @@ def locate(quote: str, source: SourceText | str, occurrence: int | None = None) 
     if not isinstance(source, SourceText):
         source = SourceText(source)
     text = source.text
-    limit = max(occurrence or 1, 2)  # enough to tell unique from ambiguous
+    limit = max(occurrence or 0, 5)  # enough to tell unique from ambiguous, and to list a few
 
     hits = _find_all(text, quote, limit)
     if hits:

@@ -145,6 +145,7 @@ class Seeds:
         self._text_paths: dict[str, Path] = {}
         self._pending_links: list[tuple[str, str, int, str, str]] = []
         self._citations: dict[str, Citation] = {}
+        self._broken: set[str] = set()  # ids of records that failed validation
 
     # -- problems ---------------------------------------------------------------------
 
@@ -243,7 +244,8 @@ class Seeds:
             self._problem(file, line, "", "", f"not UTF-8 text (byte {raw[ex.start]:#04x} at offset {ex.start}); save the file as UTF-8")
             return None
         parsed = read_yaml(self._path(file), text.removeprefix("\ufeff"))
-        self.problems.extend(parsed.problems)
+        for problem, path in zip(parsed.problems, parsed.problem_paths):
+            self.problems.append(_with_record(problem, path, parsed.value))
         return parsed
 
     def _validate(self, parsed: YamlFile, root: tuple, item: Any, model: type[BaseModel], kind: str) -> Located | None:
@@ -258,6 +260,10 @@ class Seeds:
         except ValidationError as ex:
             for loc, message in _messages(ex, model):
                 self._problem(file, parsed.line(root + loc), record_id, _field(loc), message)
+            if isinstance(item.get("id"), str):
+                # Known but broken: references to it are not reported again as unknown.
+                self.index.add(kind, item["id"], file, line)
+                self._broken.add(item["id"])
             return None
         first = self.index.add(kind, record.id, file, line)
         if first is not None:
@@ -397,7 +403,7 @@ class Seeds:
                         self._line(loc, "value"),
                         claim.id,
                         "value",
-                        f"property {claim.property!r} takes a {declared.value_type} value, not a {claim.value.kind}",
+                        f"property {claim.property!r} takes {_a(declared.value_type)} value, not {_a(claim.value.kind)}",
                     )
         if claim.value is not None and claim.value.entity:
             self._ref(loc, "entities", claim.value.entity, ("value", "entity"), "entity")
@@ -419,7 +425,7 @@ class Seeds:
         line = self._line(loc, *path)
         ok = self._ref(loc, "sources", evidence.source, path + ("source",), "source")
         for j, via in enumerate(evidence.via):
-            if self._ref(loc, "citations", via, path + ("via", j), "citation"):
+            if self._ref(loc, "citations", via, path + ("via", j), "citation") and via in self._citations:
                 citing = self._citations[via].source
                 if citing != evidence.source:
                     self._problem(
@@ -453,7 +459,7 @@ class Seeds:
                 f"the quote has {words} words; {QUOTE_WORDS_ADVISED[0]} to {QUOTE_WORDS_ADVISED[1]} are advised",
                 "warning",
             )
-        if not ok:
+        if not ok or evidence.source in self._broken:
             return None
         text = self._text(evidence.source)
         if text is None:
@@ -484,6 +490,18 @@ class Seeds:
 # -- turning pydantic's errors into messages for a curator ----------------------------
 
 
+def _with_record(problem: Problem, path: tuple, value: Any) -> Problem:
+    """Name the record and field of a problem found while reading the YAML itself."""
+    record = ""
+    if path and isinstance(path[0], int) and isinstance(value, list) and path[0] < len(value):
+        item = value[path[0]]
+        record = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{path[0] + 1}"
+        path = path[1:]
+    elif isinstance(value, dict) and isinstance(value.get("id"), str):
+        record = value["id"]
+    return Problem(problem.path, problem.line, record, _field(path), problem.message, problem.severity)
+
+
 def _field(loc: tuple) -> str:
     """('evidence', 2, 'quote') -> 'evidence[3].quote' (items count from 1, as people do)."""
     out = ""
@@ -493,6 +511,10 @@ def _field(loc: tuple) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
 def _describe(value: Any) -> str:

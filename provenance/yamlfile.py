@@ -50,6 +50,7 @@ class YamlFile:
     value: Any = None
     lines: dict[tuple, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    problem_paths: list[tuple] = field(default_factory=list)  # the value path of each problem
 
     def line(self, path: tuple) -> int:
         """The line of the longest prefix of ``path`` that exists in the file."""
@@ -76,9 +77,11 @@ def read_yaml(path: str, text: str) -> YamlFile:
         if ex.context:
             what = f"{ex.context}, {what}"
         result.problems.append(Problem(path, line, "", "", f"YAML syntax error: {what}"))
+        result.problem_paths.append(())
         return result
     except yaml.YAMLError as ex:
         result.problems.append(Problem(path, 1, "", "", f"YAML error: {ex}"))
+        result.problem_paths.append(())
         return result
     if node is None:
         return result
@@ -90,6 +93,7 @@ def read_yaml(path: str, text: str) -> YamlFile:
         result.problems.append(
             Problem(path, node.start_mark.line + 1, "", "", f"the file expands to more than {MAX_NODES:,} values (aliases?)")
         )
+        result.problem_paths.append(())
     return result
 
 
@@ -100,8 +104,8 @@ class _Converter:
         self.active: set[int] = set()
 
     def problem(self, node: yaml.Node, message: str, path: tuple = ()) -> None:
-        where = ".".join(str(p) for p in path)
-        self.result.problems.append(Problem(self.result.path, node.start_mark.line + 1, "", where, message))
+        self.result.problems.append(Problem(self.result.path, node.start_mark.line + 1, "", "", message))
+        self.result.problem_paths.append(path)
 
     def convert(self, node: yaml.Node, path: tuple) -> Any:
         self.count += 1

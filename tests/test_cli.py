@@ -1,0 +1,58 @@
+"""The command line, through click's test runner, as a user types it."""
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli import cli
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0
+    assert cli.commands[name].help.split("\n")[0].strip()
+    assert "Example:" in result.output
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("provenance, version ")
+
+
+def test_build_prints_a_summary(seeds, tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(seeds), "-o", str(tmp_path / "p.db")])
+    assert result.exit_code == 0, result.output
+    assert f"Built {tmp_path / 'p.db'} in " in result.output
+    assert "  claims                         3" in result.output
+    assert "  evidence                       4" in result.output
+
+
+def test_build_with_errors_exits_non_zero_without_traceback(seeds, tmp_path):
+    (seeds / "entities/all.yaml").write_text("- id: x\n  type: planet\n  name: X\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(seeds), "-o", str(tmp_path / "p.db")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "entities/all.yaml:2: x: type: 'planet' is not one of" in result.output
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_serve_builds_when_needed_then_serves(seeds, tmp_path):
+    db = tmp_path / "provenance.db"
+    args = ["serve", str(seeds), "-o", str(db), "--get", "/provenance/claims.json?_shape=array&_col=statement"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "Built " in first.output and "The air division first fought on 1 November 1950." in first.output
+    second = CliRunner().invoke(cli, args)
+    assert "is up to date" in second.output and "Built " not in second.output
+    (seeds / "claims/combat.yaml").write_text(
+        (seeds / "claims/combat.yaml").read_text().replace("first fought on 1 November", "first fought on 1 Nov."),
+    )
+    third = CliRunner().invoke(cli, args)
+    assert "Built " in third.output and "first fought on 1 Nov." in third.output
+
+
+def test_schema_check():
+    result = CliRunner().invoke(cli, ["schema", "--check"])
+    assert result.exit_code == 0, result.output

@@ -1,0 +1,90 @@
+"""The published site, through Datasette's own test client, configured as provenance serve does."""
+
+import json
+
+import pytest
+import pytest_asyncio
+from datasette.app import Datasette
+
+from provenance.publish import SETTINGS, plugins_dir, site_metadata
+from provenance.tables import TABLES
+
+
+@pytest_asyncio.fixture(scope="session")
+async def ds(corpus_db):
+    datasette = Datasette(
+        [],
+        immutables=[str(corpus_db)],
+        metadata=site_metadata("provenance"),
+        settings=SETTINGS,
+        plugins_dir=str(plugins_dir()),
+    )
+    await datasette.invoke_startup()
+    return datasette
+
+
+@pytest.mark.asyncio
+async def test_claims_json(ds):
+    response = await ds.client.get("/provenance/claims.json?_shape=array")
+    assert response.status_code == 200
+    ids = [row["id"] for row in response.json()]
+    assert ids == ["division-moved-to-andong", "first-combat-1950-11-01", "pilots-in-chinese-uniform"]
+
+
+@pytest.mark.asyncio
+async def test_database_is_immutable_and_read_only(ds):
+    databases = (await ds.client.get("/-/databases.json")).json()
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [("provenance", False)]
+    response = await ds.client.get("/provenance.json?sql=delete+from+claims")
+    assert response.status_code == 400
+
+
+@pytest.mark.asyncio
+async def test_settings(ds):
+    settings = (await ds.client.get("/-/settings.json")).json()
+    assert settings["sql_time_limit_ms"] == 2000
+    assert settings["suggest_facets"] is False
+
+
+@pytest.mark.asyncio
+async def test_every_table_and_column_is_described(ds):
+    metadata = (await ds.client.get("/-/metadata.json")).json()
+    tables = metadata["databases"]["provenance"]["tables"]
+    for name, table in TABLES.items():
+        assert tables[name]["description"]
+        assert set(tables[name]["columns"]) == {c.name for c in table.columns}, name
+        assert all(tables[name]["columns"].values()), name
+
+
+@pytest.mark.asyncio
+async def test_home_page_has_title_and_tables(ds):
+    response = await ds.client.get("/")
+    assert response.status_code == 200
+    assert "<title>provenance: provenance</title>" in response.text
+    assert "Soviet air force" in response.text  # the site description
+    page = (await ds.client.get("/provenance")).text
+    for table in ("claims", "evidence", "sources", "citations", "entities"):
+        assert f'href="/provenance/{table}"' in page
+
+
+@pytest.mark.asyncio
+async def test_row_page_of_a_claim(ds):
+    response = await ds.client.get("/provenance/claims/first-combat-1950-11-01")
+    assert response.status_code == 200
+    assert "The air division first fought on 1 November 1950." in response.text
+    missing = await ds.client.get("/provenance/claims/no-such-claim")
+    assert missing.status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_search_across_quotes(ds):
+    response = await ds.client.get("/provenance/evidence.json?_search=uniforms&_shape=array")
+    assert [row["source_id"] for row in response.json()] == ["memo"]
+
+
+@pytest.mark.asyncio
+async def test_plugins_are_loaded_and_robots_blocked(ds):
+    plugins = (await ds.client.get("/-/plugins.json")).json()
+    assert "robots.py" in {p["name"] for p in plugins}
+    robots = await ds.client.get("/robots.txt")
+    assert robots.text == "User-agent: *\nDisallow: /\n"
