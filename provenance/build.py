@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import __version__
+from .analysis import derive
 from .dates import edtf_interval
 from .errors import BuildError, BuildLocked, SeedsInvalid
 from .models import Citation, Entity, Property, Source
@@ -182,6 +183,8 @@ def _claim_rows(record: ClaimRecord) -> Iterator[tuple[str, dict]]:
         "value_date": v.date if v else None,
         "value_date_earliest": value_earliest,
         "value_date_latest": value_latest,
+        "value_relative_claim_id": v.relative.claim if v and v.relative else None,
+        "value_relative_days": v.relative.days if v and v.relative else None,
         "value_number": v.number if v else None,
         "value_entity_id": v.entity if v else None,
         "value_text": v.text if v else None,
@@ -227,6 +230,9 @@ def _claim_rows(record: ClaimRecord) -> Iterator[tuple[str, dict]]:
 def _display_value(v) -> str:
     if v.as_written:
         base = v.as_written
+    elif v.relative is not None:
+        days = v.relative.days
+        base = f"{abs(days)} days {'after' if days >= 0 else 'before'} {v.relative.claim}"
     elif v.number is not None:
         base = f"{v.number:g}" + (f" {v.unit}" if v.unit else "")
     else:
@@ -314,6 +320,7 @@ def _write(seeds: Seeds, temp: Path, digest: str, progress) -> dict[str, int]:
         create_tables(db)
         conn.execute("BEGIN")
         counts = write_records(seeds, db, progress)
+        counts.update(derive(db))
         _write_build_info(db, digest, counts)
         conn.execute("COMMIT")
         _finish(db)

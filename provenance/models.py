@@ -245,10 +245,18 @@ class Property(Model):
     description: str | None = Field(None, description="What the property means.")
 
 
+class RelativeDate(Model):
+    """A date stated relative to another claim's date: "12 days after the CPV entered Korea"."""
+
+    claim: Slug = Field(description="The claim whose date this one counts from (its value date, else its event date).")
+    days: int = Field(description="Days after that date (negative: before).")
+
+
 class ClaimValue(Model):
-    """The value a claim gives its property: exactly one of date, number, entity or text."""
+    """The value a claim gives its property: exactly one of date, relative, number, entity or text."""
 
     date: EDTF | None = None
+    relative: RelativeDate | None = Field(None, description="A date given relative to another claim's date.")
     number: int | float | None = Field(None, description="A count or measure.")
     entity: Slug | None = Field(None, description="An entity id.")
     text: str | None = Field(None, description="A value that is none of the above.")
@@ -258,13 +266,16 @@ class ClaimValue(Model):
 
     @model_validator(mode="after")
     def _exactly_one(self):
-        given = [k for k in ("date", "number", "entity", "text") if getattr(self, k) is not None]
+        given = [k for k in ("date", "relative", "number", "entity", "text") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of date, number, entity or text")
+            raise ValueError("give exactly one of date, relative, number, entity or text")
         return self
 
     @property
     def kind(self) -> str:
+        """The value's type as properties declare it (a relative date is a date)."""
+        if self.relative is not None:
+            return "date"
         return next(k for k in ("date", "number", "entity", "text") if getattr(self, k) is not None)
 
 

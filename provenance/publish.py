@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .tables import TABLES
+from .tables import ALL_TABLES
 
 __all__ = ["SETTINGS", "site_metadata", "datasette_args", "plugins_dir", "write_metadata"]
 
@@ -34,7 +34,7 @@ DESCRIPTION = (
 def site_metadata(database: str = "provenance") -> dict:
     """Datasette metadata: the site's title and notes, and a description of every table and column."""
     tables = {}
-    for table in TABLES.values():
+    for table in ALL_TABLES.values():
         entry: dict = {
             "description": table.description,
             "columns": {c.name: c.description for c in table.columns if c.description},

@@ -407,6 +407,9 @@ class Seeds:
                     )
         if claim.value is not None and claim.value.entity:
             self._ref(loc, "entities", claim.value.entity, ("value", "entity"), "entity")
+        if claim.value is not None and claim.value.relative:
+            path = ("value", "relative", "claim")
+            self._pending_links.append((loc.file, self._line(loc, *path), claim.id, _field(path), claim.value.relative.claim))
         for i, link in enumerate(claim.links):
             self._pending_links.append((loc.file, self._line(loc, "links", i, "claim"), claim.id, f"links[{i + 1}].claim", link.claim))
         if not claim.evidence:

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from .models import Citation, Claim, ClaimValue, Entity, Evidence, Property, Source
 
-__all__ = ["Column", "Table", "TABLES", "create_tables"]
+__all__ = ["Column", "Table", "TABLES", "DERIVED_TABLES", "ALL_TABLES", "create_tables"]
 
 
 def _d(model, name: str) -> str:
@@ -157,8 +157,10 @@ TABLES: dict[str, Table] = {
                 Column("value_kind", str, "Which kind of value the claim gives: date, number, entity or text."),
                 Column("value", str, "The value, for reading."),
                 Column("value_date", str, "The value when it is a date, in EDTF."),
-                Column("value_date_earliest", str, "Earliest day the date value may denote (ISO)."),
-                Column("value_date_latest", str, "Latest day the date value may denote (ISO)."),
+                Column("value_date_earliest", str, "Earliest day the date value may denote (ISO); resolved for relative dates."),
+                Column("value_date_latest", str, "Latest day the date value may denote (ISO); resolved for relative dates."),
+                Column("value_relative_claim_id", str, "For a relative date: the claim it counts from.", "claims"),
+                Column("value_relative_days", int, "For a relative date: days after that claim's date."),
                 Column("value_number", float, _d(ClaimValue, "number")),
                 Column("value_entity_id", str, _d(ClaimValue, "entity"), "entities"),
                 Column("value_text", str, _d(ClaimValue, "text")),
@@ -234,6 +236,109 @@ TABLES: dict[str, Table] = {
         ),
     ]
 }
+
+
+DERIVED_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "claim_status",
+            "Each claim's status, computed from its evidence, with the counts behind it and the reason in words.",
+            [
+                Column("claim_id", str, "The claim.", "claims"),
+                Column(
+                    "status",
+                    str,
+                    "corroborated (two or more independent origins support, none conflict), supported (one origin), "
+                    "contested (support and conflict), refuted (only conflict), unsupported (neither).",
+                ),
+                Column("supporting_sources", int, "Distinct sources with supporting passages."),
+                Column("conflicting_sources", int, "Distinct sources with conflicting passages."),
+                Column("qualifying_sources", int, "Distinct sources with qualifying passages."),
+                Column("reporting_sources", int, "Distinct sources that relay the claim without endorsing it."),
+                Column("supporting_evidence", int, "Supporting passages."),
+                Column("conflicting_evidence", int, "Conflicting passages."),
+                Column("independent_origins", int, "Groups of supporting passages whose origins do not meet."),
+                Column("origin_groups", str, "JSON: for each independent group, the root sources it rests on."),
+                Column("reason", str, "Why the claim has its status, in words."),
+            ],
+            pk="claim_id",
+            indexes=[("status",)],
+        ),
+        Table(
+            "evidence_origins",
+            "The root sources each evidence passage rests on, found by following its citations and derivations.",
+            [
+                Column("evidence_id", str, "The evidence passage.", "evidence"),
+                Column("origin_id", str, "A root source: one that derives from nothing further in the corpus.", "sources"),
+                Column("path", str, "JSON list of the sources from the passage's source to the root."),
+            ],
+            pk=("evidence_id", "origin_id"),
+        ),
+        Table(
+            "evidence_assessments",
+            "Credibility grades computed by the build (kept apart from the curator's grades in evidence.credibility).",
+            [
+                Column("evidence_id", str, "The evidence passage.", "evidence"),
+                Column("computed_credibility", int, "Admiralty information grade computed from the evidence (1: confirmed by other sources)."),
+                Column("reason", str, "Why."),
+            ],
+            pk="evidence_id",
+        ),
+        Table(
+            "chain_links",
+            "Evidence chains as rows: each hop from a passage's source through footnotes and derivations to the works it rests on.",
+            [
+                Column("id", int, "Row number."),
+                Column("claim_id", str, "The claim.", "claims"),
+                Column("evidence_id", str, "The evidence passage the chain starts from.", "evidence"),
+                Column("step", int, "Order of the hop within the passage's chain."),
+                Column("depth", int, "How many hops from the passage's source."),
+                Column("from_id", str, "The source the hop starts from.", "sources"),
+                Column("citation_id", str, "The citation followed (empty when the source cites nothing).", "citations"),
+                Column("relation", str, "cites, quotes, summarises, translates or version-of."),
+                Column("to_id", str, "The source reached (empty: no citation given).", "sources"),
+                Column("footnote", int, "The footnote number, when the hop is a footnote."),
+                Column("pages", str, "Pages in the source reached."),
+                Column("inferred", int, "1 when the curator inferred the hop (the source gives no note)."),
+                Column("to_read", int, "1 when the source reached is held as text (the curator read it); 0 when only cited."),
+                Column("note", str, "'no citation given' where the chain ends at a source that cites nothing."),
+            ],
+        ),
+        Table(
+            "contradictions",
+            "Disagreements found by the build, each with a stable id, a kind and a one-line explanation.",
+            [
+                Column("id", str, "Stable id: the kind and a digest of the members."),
+                Column(
+                    "kind",
+                    str,
+                    "value-conflict (same subject and property, incompatible values), stance-conflict (supporting and "
+                    "conflicting evidence on one claim), asserted (a curator's 'contradicts' link), derived (a relative "
+                    "date that, once resolved, disagrees).",
+                ),
+                Column("subject_id", str, "The subject, for value conflicts.", "entities"),
+                Column("property_id", str, "The property, for value conflicts.", "properties"),
+                Column("explanation", str, "Why it was flagged, in one line."),
+            ],
+            label_column="explanation",
+            indexes=[("kind",)],
+        ),
+        Table(
+            "contradiction_members",
+            "The claims (and, for stance conflicts, the passages) that take part in each contradiction.",
+            [
+                Column("id", int, "Row number."),
+                Column("contradiction_id", str, "The contradiction.", "contradictions"),
+                Column("claim_id", str, "A claim taking part.", "claims"),
+                Column("evidence_id", str, "A passage taking part (stance conflicts).", "evidence"),
+                Column("role", str, "claim, supports or conflicts."),
+            ],
+        ),
+    ]
+}
+
+ALL_TABLES: dict[str, Table] = {**TABLES, **DERIVED_TABLES}
 
 
 def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None) -> None:

@@ -7,7 +7,7 @@ import pytest_asyncio
 from datasette.app import Datasette
 
 from provenance.publish import SETTINGS, plugins_dir, site_metadata
-from provenance.tables import TABLES
+from provenance.tables import ALL_TABLES as TABLES
 
 
 @pytest_asyncio.fixture(scope="session")

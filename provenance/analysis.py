@@ -1,0 +1,482 @@
+"""Derived knowledge: origins, independence, claim status, contradictions and evidence chains.
+
+Everything here is computed from the curated tables at build time, never typed by hand,
+and explained in words. The rules, as pure functions tested on their own:
+
+* :func:`find_origins` follows an evidence item's ``via`` citations, then derivation links
+  (quotes, summarises, translates, version-of) up to works that derive from nothing
+  further. An item with no ``via`` has its own source (and what it derives from) as origin.
+  Cycles are cut, not followed.
+* :func:`independent_groups` joins supporting items whose origins meet; the number of
+  groups is the number of independent origins.
+* :func:`claim_status`: corroborated (two or more independent origins support, none
+  conflict), supported (one), contested (support and conflict), refuted (only conflict),
+  unsupported (neither).
+* :func:`values_conflict` compares two claims on one subject and property: dates as EDTF
+  intervals, numbers exactly unless a tolerance is curated, entities through their aliases.
+
+:func:`derive` runs them over a database being built and writes the derived tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from .tables import DERIVED_TABLES, create_tables
+
+__all__ = [
+    "DERIVATIONS",
+    "Origin",
+    "find_origins",
+    "independent_groups",
+    "claim_status",
+    "Value",
+    "values_conflict",
+    "shift_interval",
+    "contradiction_id",
+    "derive",
+]
+
+# Relations by which one source carries another's content onward. A plain "cites" is
+# followed only from an evidence item's own via: a book's other footnotes say nothing about
+# the passage at hand.
+DERIVATIONS = frozenset({"quotes", "summarises", "translates", "version-of"})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A root an evidence item rests on, and the path of sources and citations that leads there."""
+
+    root: str
+    path: tuple[str, ...]  # source ids from the evidence's source to the root
+
+
+def find_origins(
+    source: str,
+    via: Iterable[str],
+    citations: Mapping[str, tuple[str, str, str]],
+    derived_from: Mapping[str, list[str]],
+) -> list[Origin]:
+    """The origins of an evidence item in ``source`` resting on the ``via`` citation ids.
+
+    ``citations`` maps a citation id to (citing source, cited source, relation);
+    ``derived_from`` maps a source to the sources it derives from (by DERIVATIONS).
+    """
+    starts = [citations[c][1] for c in via if c in citations] or [source]
+    found: dict[str, Origin] = {}
+    for start in starts:
+        first_path = (source, start) if start != source else (source,)
+        stack = [(start, first_path)]
+        seen = {source}
+        while stack:
+            node, path = stack.pop()
+            if node in seen and node != source:
+                continue
+            seen.add(node)
+            parents = [p for p in derived_from.get(node, ()) if p not in path]  # a cycle is cut here
+            if not parents:
+                found.setdefault(node, Origin(node, path))
+            for parent in sorted(parents, reverse=True):
+                stack.append((parent, path + (parent,)))
+    return sorted(found.values(), key=lambda o: o.root)
+
+
+def independent_groups(items: Mapping[str, set[str]]) -> list[list[str]]:
+    """Group item ids whose root sets meet (transitively); each group is one line of evidence."""
+    parent = {item: item for item in items}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[str, str] = {}
+    for item, roots in items.items():
+        for root in roots:
+            if root in owner:
+                parent[find(item)] = find(owner[root])
+            else:
+                owner[root] = item
+    groups: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        groups[find(item)].append(item)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def claim_status(supporting_origins: int, conflicting: int) -> str:
+    """The status of a claim from its independent supporting origins and conflicting items."""
+    if supporting_origins and conflicting:
+        return "contested"
+    if conflicting:
+        return "refuted"
+    if supporting_origins >= 2:
+        return "corroborated"
+    if supporting_origins == 1:
+        return "supported"
+    return "unsupported"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A claim's value, ready to compare."""
+
+    kind: str  # date, number, entity, text
+    earliest: str | None = None
+    latest: str | None = None
+    number: float | None = None
+    tolerance: float = 0.0
+    names: frozenset[str] = field(default_factory=frozenset)  # an entity's id and every alias
+    text: str | None = None
+    shown: str = ""
+
+
+def values_conflict(a: Value, b: Value) -> str | None:
+    """Why the two values cannot both be true, or None when they are compatible."""
+    if a.kind != b.kind:
+        return None
+    if a.kind == "date":
+        if a.earliest is None or b.earliest is None:
+            return None
+        if a.earliest <= b.latest and b.earliest <= a.latest:
+            return None
+        return f"{a.shown} and {b.shown} cannot be the same day"
+    if a.kind == "number":
+        allowed = max(a.tolerance, b.tolerance)
+        if abs(a.number - b.number) <= allowed:
+            return None
+        slack = f" (tolerance {allowed:g})" if allowed else ""
+        return f"{a.shown} and {b.shown} differ{slack}"
+    if a.kind == "entity":
+        if a.names & b.names:
+            return None
+        return f"{a.shown} and {b.shown} are different"
+    if " ".join((a.text or "").casefold().split()) == " ".join((b.text or "").casefold().split()):
+        return None
+    return f"{a.shown!r} and {b.shown!r} differ"
+
+
+def shift_interval(earliest: str, latest: str, days: int) -> tuple[str, str]:
+    delta = dt.timedelta(days=days)
+    return (dt.date.fromisoformat(earliest) + delta).isoformat(), (dt.date.fromisoformat(latest) + delta).isoformat()
+
+
+def contradiction_id(kind: str, members: Iterable[str]) -> str:
+    """Stable as long as the kind and the members are the same."""
+    digest = hashlib.sha1("\n".join([kind, *sorted(members)]).encode()).hexdigest()
+    return f"{kind}-{digest[:10]}"
+
+
+# -- over a database -------------------------------------------------------------------
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+class _Corpus:
+    """The curated tables, read once for the analysis."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.sources = {r["id"]: r for r in db.query("select id, title, text is not null as has_text, origin from sources")}
+        self.citations = {
+            r["id"]: (r["source_id"], r["cited_id"], r["relation"])
+            for r in db.query("select id, source_id, cited_id, relation from citations order by id")
+        }
+        self.citation_rows = {r["id"]: r for r in db.query("select * from citations order by id")}
+        self.derived_from: dict[str, list[str]] = defaultdict(list)
+        for source, cited, relation in self.citations.values():
+            if relation in DERIVATIONS:
+                self.derived_from[source].append(cited)
+        self.via: dict[str, list[str]] = defaultdict(list)
+        for r in db.query("select evidence_id, citation_id from evidence_via order by rowid"):
+            self.via[r["evidence_id"]].append(r["citation_id"])
+        self.names: dict[str, frozenset[str]] = defaultdict(frozenset)
+        for r in db.query("select entity_id, group_concat(name, char(31)) as names from aliases group by entity_id"):
+            self.names[r["entity_id"]] = frozenset(n.casefold() for n in r["names"].split("\x1f")) | {r["entity_id"]}
+        self.entity_names = {r["id"]: r["name"] for r in db.query("select id, name from entities")}
+        self.properties = {r["id"]: r for r in db.query("select * from properties")}
+
+    def title(self, source_id: str) -> str:
+        source = self.sources.get(source_id)
+        return f"{source['title']} ({source_id})" if source else source_id
+
+
+def derive(db: sqlite_utils.Database) -> dict[str, int]:
+    """Compute and write the derived tables; return their row counts."""
+    create_tables(db, DERIVED_TABLES)
+    corpus = _Corpus(db)
+    counts: dict[str, int] = defaultdict(int)
+
+    def write(table: str, rows: list[dict]) -> None:
+        if rows:
+            db[table].insert_all(rows, batch_size=1000)
+            counts[table] += len(rows)
+
+    contradictions: list[tuple[dict, list[dict]]] = []
+    claims = list(db.query("select id, statement from claims order by id"))
+    evidence_by_claim: dict[str, list[dict]] = defaultdict(list)
+    for e in db.query("select id, claim_id, source_id, stance from evidence order by claim_id, position"):
+        evidence_by_claim[e["claim_id"]].append(e)
+
+    for claim in claims:
+        items = evidence_by_claim.get(claim["id"], [])
+        origins_rows, chain_rows, status_row, grades, conflict = _analyse_claim(corpus, claim, items)
+        write("evidence_origins", origins_rows)
+        write("chain_links", chain_rows)
+        write("claim_status", [status_row])
+        write("evidence_assessments", grades)
+        if conflict:
+            contradictions.append(conflict)
+
+    contradictions += _value_conflicts(corpus)
+    contradictions += _asserted(db)
+    seen = set()
+    for row, members in sorted(contradictions, key=lambda c: c[0]["id"]):
+        if row["id"] in seen:
+            continue
+        seen.add(row["id"])
+        write("contradictions", [row])
+        write("contradiction_members", members)
+    return dict(counts)
+
+
+def _analyse_claim(corpus: _Corpus, claim: dict, items: list[dict]):
+    origins_rows, chain_rows = [], []
+    roots: dict[str, set[str]] = {}
+    for item in items:
+        origins = find_origins(item["source_id"], corpus.via.get(item["id"], []), corpus.citations, corpus.derived_from)
+        roots[item["id"]] = {o.root for o in origins}
+        for origin in origins:
+            origins_rows.append({"evidence_id": item["id"], "origin_id": origin.root, "path": json.dumps(origin.path)})
+        chain_rows += _chain(corpus, claim["id"], item)
+
+    by_stance: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        by_stance[item["stance"]].append(item)
+    supporting = by_stance["supports"]
+    groups = independent_groups({i["id"]: roots[i["id"]] for i in supporting})
+    status = claim_status(len(groups), len(by_stance["conflicts"]))
+
+    def sources(stance: str) -> list[str]:
+        return sorted({i["source_id"] for i in by_stance[stance]})
+
+    group_roots = [sorted(set().union(*(roots[i] for i in group))) for group in groups]
+    reason = _reason(corpus, sources("supports"), sources("conflicts"), groups, group_roots, supporting)
+    status_row = {
+        "claim_id": claim["id"],
+        "status": status,
+        "supporting_sources": len(sources("supports")),
+        "conflicting_sources": len(sources("conflicts")),
+        "qualifying_sources": len(sources("qualifies")),
+        "reporting_sources": len(sources("reports")),
+        "supporting_evidence": len(supporting),
+        "conflicting_evidence": len(by_stance["conflicts"]),
+        "independent_origins": len(groups),
+        "origin_groups": json.dumps(group_roots),
+        "reason": reason,
+    }
+    grades = []
+    if len(groups) >= 2:
+        for group in groups:
+            for item_id in group:
+                others = len(groups) - 1
+                grades.append(
+                    {
+                        "evidence_id": item_id,
+                        "computed_credibility": 1,
+                        "reason": f"confirmed by {_plural(others, 'other independent origin')}",
+                    }
+                )
+    conflict = None
+    if supporting and by_stance["conflicts"]:
+        members = [
+            {"claim_id": claim["id"], "evidence_id": i["id"], "role": i["stance"]}
+            for i in supporting + by_stance["conflicts"]
+        ]
+        row = {
+            "id": contradiction_id("stance-conflict", [claim["id"]]),
+            "kind": "stance-conflict",
+            "subject_id": None,
+            "property_id": None,
+            "explanation": f"{_and(sources('supports'))} {'supports' if len(sources('supports')) == 1 else 'support'} "
+            f"the claim; {_and(sources('conflicts'))} {'conflicts' if len(sources('conflicts')) == 1 else 'conflict'} with it",
+        }
+        conflict = (row, [{"contradiction_id": row["id"], **m} for m in members])
+    return origins_rows, chain_rows, status_row, grades, conflict
+
+
+def _reason(corpus, supports, conflicts, groups, group_roots, supporting) -> str:
+    parts = []
+    if supports:
+        parts.append(f"{_plural(len(supports), 'source')} {'supports' if len(supports) == 1 else 'support'}")
+    if conflicts:
+        parts.append(f"{_plural(len(conflicts), 'source')} {'conflicts' if len(conflicts) == 1 else 'conflict'}")
+    if not parts:
+        return "no source supports or conflicts with it"
+    text = ", ".join(parts)
+    if supports:
+        text += f"; {_plural(len(groups), 'independent origin')}"
+        shared = []
+        source_of = {i["id"]: i["source_id"] for i in supporting}
+        for group, roots in zip(groups, group_roots):
+            group_sources = sorted({source_of[i] for i in group})
+            if len(group_sources) > 1:
+                on = " and ".join(corpus.title(r) for r in roots)
+                who = "both" if len(group_sources) == 2 else f"all {len(group_sources)}"
+                shared.append(f"{who} of {', '.join(group_sources)} rest on {on}")
+        if shared:
+            text += ": " + "; ".join(shared)
+    return text
+
+
+def _chain(corpus: _Corpus, claim_id: str, item: dict) -> list[dict]:
+    """The hops from an evidence passage up to the works it rests on."""
+    rows = []
+    via = corpus.via.get(item["id"], [])
+    hops: list[tuple[int, str, str | None, str | None, str | None]] = []  # depth, from, citation, relation, to
+    frontier: list[tuple[int, str]] = []
+    for citation_id in via:
+        _, cited, relation = corpus.citations[citation_id]
+        hops.append((1, item["source_id"], citation_id, relation, cited))
+        frontier.append((1, cited))
+    if not via:
+        frontier.append((0, item["source_id"]))
+    seen = {item["source_id"]}
+    while frontier:
+        depth, node = frontier.pop(0)
+        if node in seen and depth:
+            continue
+        seen.add(node)
+        for citation_id, (source, cited, relation) in corpus.citations.items():
+            if source == node and relation in DERIVATIONS and cited not in seen:
+                hops.append((depth + 1, node, citation_id, relation, cited))
+                frontier.append((depth + 1, cited))
+    if not hops:
+        hops.append((1, item["source_id"], None, None, None))
+    for step, (depth, origin, citation_id, relation, target) in enumerate(hops, start=1):
+        citation = corpus.citation_rows.get(citation_id) if citation_id else None
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "evidence_id": item["id"],
+                "step": step,
+                "depth": depth,
+                "from_id": origin,
+                "citation_id": citation_id,
+                "relation": relation,
+                "to_id": target,
+                "footnote": citation["footnote"] if citation else None,
+                "pages": citation["pages"] if citation else None,
+                "inferred": citation["inferred"] if citation else 0,
+                "to_read": int(bool(target and corpus.sources.get(target, {}).get("has_text"))),
+                "note": "no citation given" if target is None else None,
+            }
+        )
+    return rows
+
+
+def _claim_values(corpus: _Corpus) -> dict[str, list[tuple[dict, Value]]]:
+    rows = list(
+        corpus.db.query(
+            """select c.id, c.subject_id, c.property_id, c.value_kind, c.value, c.value_date, c.value_date_earliest,
+                      c.value_date_latest, c.value_number, c.value_tolerance, c.value_entity_id, c.value_text,
+                      c.value_relative_claim_id, c.value_relative_days, c.event_date_earliest, c.event_date_latest
+               from claims c join properties p on p.id = c.property_id
+               where p.multiple = 0 and c.subject_id is not null
+               order by c.subject_id, c.property_id, c.id"""
+        )
+    )
+    dates = {r["id"]: r for r in corpus.db.query("select id, value_date_earliest, value_date_latest, event_date_earliest, event_date_latest from claims")}
+    groups: dict[str, list[tuple[dict, Value]]] = defaultdict(list)
+    for r in rows:
+        kind = r["value_kind"]
+        if r["value_relative_claim_id"]:
+            base = dates.get(r["value_relative_claim_id"])
+            lo = base and (base["value_date_earliest"] or base["event_date_earliest"])
+            hi = base and (base["value_date_latest"] or base["event_date_latest"])
+            if not lo:
+                continue  # the base claim has no date: nothing to resolve against
+            lo, hi = shift_interval(lo, hi, r["value_relative_days"])
+            corpus.db.execute(
+                "update claims set value_date_earliest = ?, value_date_latest = ? where id = ?", [lo, hi, r["id"]]
+            )
+            shown = f"{r['value']} ({lo if lo == hi else lo + ' to ' + hi})"
+            value = Value("date", earliest=lo, latest=hi, shown=shown)
+        elif kind == "date":
+            value = Value("date", earliest=r["value_date_earliest"], latest=r["value_date_latest"], shown=r["value_date"])
+        elif kind == "number":
+            value = Value("number", number=r["value_number"], tolerance=r["value_tolerance"] or 0.0, shown=r["value"])
+        elif kind == "entity":
+            entity = r["value_entity_id"]
+            value = Value("entity", names=corpus.names.get(entity, frozenset({entity})), shown=corpus.entity_names.get(entity, entity))
+        else:
+            value = Value("text", text=r["value_text"], shown=r["value_text"])
+        groups[f"{r['subject_id']}\x1f{r['property_id']}"].append((r, value))
+    return groups
+
+
+def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
+    out = []
+    for key, members in _claim_values(corpus).items():
+        subject, prop = key.split("\x1f")
+        label = corpus.properties[prop]["label"]
+        for i, (a, va) in enumerate(members):
+            for b, vb in members[i + 1 :]:
+                why = values_conflict(va, vb)
+                if why is None:
+                    continue
+                kind = "derived" if a["value_relative_claim_id"] or b["value_relative_claim_id"] else "value-conflict"
+                cid = contradiction_id(kind, [a["id"], b["id"]])
+                row = {
+                    "id": cid,
+                    "kind": kind,
+                    "subject_id": subject,
+                    "property_id": prop,
+                    "explanation": f"{label} of {corpus.entity_names.get(subject, subject)}: {why}",
+                }
+                out.append(
+                    (
+                        row,
+                        [
+                            {"contradiction_id": cid, "claim_id": a["id"], "evidence_id": None, "role": "claim"},
+                            {"contradiction_id": cid, "claim_id": b["id"], "evidence_id": None, "role": "claim"},
+                        ],
+                    )
+                )
+    return out
+
+
+def _asserted(db: sqlite_utils.Database) -> list[tuple[dict, list[dict]]]:
+    out = []
+    for link in db.query("select * from claim_links where relation = 'contradicts' order by claim_id, target_id"):
+        cid = contradiction_id("asserted", [link["claim_id"], link["target_id"]])
+        row = {
+            "id": cid,
+            "kind": "asserted",
+            "subject_id": None,
+            "property_id": None,
+            "explanation": link["note"] or f"the curator marks {link['claim_id']} as contradicting {link['target_id']}",
+        }
+        out.append(
+            (
+                row,
+                [
+                    {"contradiction_id": cid, "claim_id": link["claim_id"], "evidence_id": None, "role": "claim"},
+                    {"contradiction_id": cid, "claim_id": link["target_id"], "evidence_id": None, "role": "claim"},
+                ],
+            )
+        )
+    return out
