@@ -63,29 +63,51 @@ def find_origins(
     via: Iterable[str],
     citations: Mapping[str, tuple[str, str, str]],
     derived_from: Mapping[str, list[str]],
+    reach_cache: dict[str, frozenset[str]] | None = None,
 ) -> list[Origin]:
     """The origins of an evidence item in ``source`` resting on the ``via`` citation ids.
 
     ``citations`` maps a citation id to (citing source, cited source, relation);
     ``derived_from`` maps a source to the sources it derives from (by DERIVATIONS).
+    Sources that derive from each other in a cycle (two versions of one document) are one
+    origin, named by the smallest id among them; the cycle is never followed twice.
     """
+    cache = reach_cache if reach_cache is not None else {}
     starts = [citations[c][1] for c in via if c in citations] or [source]
     found: dict[str, Origin] = {}
     for start in starts:
-        first_path = (source, start) if start != source else (source,)
-        stack = [(start, first_path)]
-        seen = {source}
+        stack = [(start, (source, start) if start != source else (source,))]
+        seen: set[str] = set()
         while stack:
             node, path = stack.pop()
-            if node in seen and node != source:
+            if node in seen:
                 continue
             seen.add(node)
-            parents = [p for p in derived_from.get(node, ()) if p not in path]  # a cycle is cut here
-            if not parents:
-                found.setdefault(node, Origin(node, path))
-            for parent in sorted(parents, reverse=True):
-                stack.append((parent, path + (parent,)))
+            reach = _reach(node, derived_from, cache)
+            if all(node in _reach(other, derived_from, cache) for other in reach):
+                # nothing reachable leads anywhere else: a root (or a cycle of versions)
+                root = min(reach | {node})
+                found.setdefault(root, Origin(root, path))
+                continue
+            for parent in sorted(derived_from.get(node, ()), reverse=True):
+                if parent not in path:
+                    stack.append((parent, path + (parent,)))
     return sorted(found.values(), key=lambda o: o.root)
+
+
+def _reach(node: str, derived_from: Mapping[str, list[str]], cache: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Every source reachable from ``node`` by one or more derivation links."""
+    if node in cache:
+        return cache[node]
+    reached: set[str] = set()
+    stack = list(derived_from.get(node, ()))
+    while stack:
+        other = stack.pop()
+        if other not in reached:
+            reached.add(other)
+            stack.extend(derived_from.get(other, ()))
+    cache[node] = frozenset(reached)
+    return cache[node]
 
 
 def independent_groups(items: Mapping[str, set[str]]) -> list[list[str]]:
@@ -200,6 +222,7 @@ class _Corpus:
         for source, cited, relation in self.citations.values():
             if relation in DERIVATIONS:
                 self.derived_from[source].append(cited)
+        self.reach: dict[str, frozenset[str]] = {}
         self.via: dict[str, list[str]] = defaultdict(list)
         for r in db.query("select evidence_id, citation_id from evidence_via order by rowid"):
             self.via[r["evidence_id"]].append(r["citation_id"])
@@ -257,7 +280,9 @@ def _analyse_claim(corpus: _Corpus, claim: dict, items: list[dict]):
     origins_rows, chain_rows = [], []
     roots: dict[str, set[str]] = {}
     for item in items:
-        origins = find_origins(item["source_id"], corpus.via.get(item["id"], []), corpus.citations, corpus.derived_from)
+        origins = find_origins(
+            item["source_id"], corpus.via.get(item["id"], []), corpus.citations, corpus.derived_from, corpus.reach
+        )
         roots[item["id"]] = {o.root for o in origins}
         for origin in origins:
             origins_rows.append({"evidence_id": item["id"], "origin_id": origin.root, "path": json.dumps(origin.path)})
