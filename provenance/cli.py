@@ -186,3 +186,134 @@ def schema(check_only: bool, folder: Path):
         return
     for path in write_schemas(folder):
         click.echo(f"wrote {path}")
+
+
+# -- reading the built database ---------------------------------------------------------
+
+
+def _open(db_path: Path):
+    from .queries import open_database
+
+    try:
+        return open_database(db_path)
+    except ProvenanceError as ex:
+        raise click.ClickException(str(ex)) from ex
+
+
+def _claim_or_fail(func, *args):
+    try:
+        return func(*args)
+    except ProvenanceError as ex:
+        raise click.ClickException(str(ex)) from ex
+
+
+@cli.command()
+@click.argument("claim_id", required=False)
+@db_option
+def status(claim_id: str | None, db_path: Path):
+    """Show the status of every claim, or of one claim with its reason and evidence.
+
+    Example:
+
+    \b
+        provenance status
+        provenance status soviet-air-force-first-combat-1950-11-01
+    """
+    from .queries import claim_statuses, get_claim, status_counts
+
+    db = _open(db_path)
+    if claim_id is None:
+        for row in claim_statuses(db):
+            click.echo(f"{row['status']:<13} {row['independent_origins']:>2} origin(s)  {row['id']}")
+        counts = status_counts(db)
+        click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({sum(counts.values())} claims)")
+        return
+    claim = _claim_or_fail(get_claim, db, claim_id)
+    click.echo(claim["statement"])
+    click.echo(f"status: {claim['status']}: {claim['reason']}")
+    for e in db.query(
+        "select e.stance, e.source_id, e.locator, e.quote from evidence e where e.claim_id = ? order by e.position", [claim_id]
+    ):
+        click.echo(f"  {e['stance']:<9} {e['source_id']} ({e['locator']}): \"{e['quote']}\"")
+
+
+@cli.command("contradictions")
+@click.option("--kind", type=click.Choice(["value-conflict", "stance-conflict", "asserted", "derived"]), help="Only this kind.")
+@click.option("--entity", help="Only contradictions about this entity (id or any alias).")
+@db_option
+def contradictions_command(kind: str | None, entity: str | None, db_path: Path):
+    """List the contradictions found by the build, with their explanations.
+
+    Example:
+
+    \b
+        provenance contradictions --kind value-conflict
+        provenance contradictions --entity Anton
+    """
+    from .queries import contradictions
+
+    rows = contradictions(_open(db_path), kind, entity)
+    for row in rows:
+        click.echo(f"{row['kind']:<16} {row['id']}: {row['explanation']}")
+        for m in row["members"]:
+            if m["evidence_id"]:
+                click.echo(f"    {m['role']:<9} {m['source_id']}: \"{m['quote']}\"")
+            else:
+                click.echo(f"    claim     {m['claim_id']}: {m['statement']}")
+    by_kind: dict[str, int] = {}
+    for row in rows:
+        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
+    click.echo(f"\n{len(rows)} contradictions" + (": " + ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items())) if rows else ""))
+
+
+@cli.command()
+@click.argument("claim_id")
+@db_option
+def chain(claim_id: str, db_path: Path):
+    """Show the evidence chain of a claim, from each passage up to the works it rests on.
+
+    Example:
+
+    \b
+        provenance chain soviet-air-force-first-combat-1950-11-01
+    """
+    from .queries import evidence_chain
+
+    claim, items = _claim_or_fail(evidence_chain, _open(db_path), claim_id)
+    click.echo(f"{claim['statement']}  [{claim['status']}]")
+    for item in items:
+        click.echo(f"├─ {item.stance}: {item.source_id} (read), {item.locator}")
+        click.echo(f"│    \"{item.quote}\"")
+        for hop in item.hops:
+            indent = "│    " + "   " * hop.depth
+            if hop.to_id is None:
+                click.echo(f"{indent}└─ no citation given")
+                continue
+            via = f"note {hop.footnote}" if hop.footnote else (hop.relation or "")
+            if hop.inferred:
+                via += " (inferred by the curator)"
+            read = "read" if hop.to_read else "cited only, not read"
+            pages = f", {hop.pages}" if hop.pages else ""
+            kind = f", {hop.to_origin} source" if hop.to_origin else ""
+            click.echo(f"{indent}└─ {via} → {hop.to_id}{pages} ({read}{kind})")
+        if item.origins:
+            click.echo(f"│    origin: {', '.join(item.origins)}")
+    click.echo(f"└─ {claim['reason']}")
+
+
+@cli.command()
+@click.argument("claim_id")
+@click.option("--format", "fmt", type=click.Choice(["chicago", "bibtex", "csl-json", "markdown"]), default="chicago", show_default=True)
+@db_option
+def cite(claim_id: str, fmt: str, db_path: Path):
+    """Cite the evidence chain of a claim: Chicago footnotes, or the sources as BibTeX, CSL-JSON or Markdown.
+
+    Example:
+
+    \b
+        provenance cite soviet-air-force-first-combat-1950-11-01
+        provenance cite soviet-air-force-first-combat-1950-11-01 --format bibtex
+    """
+    from .citing import cite_claim
+
+    click.echo(_claim_or_fail(cite_claim, _open(db_path), claim_id, fmt), nl=False)

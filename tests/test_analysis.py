@@ -309,3 +309,18 @@ def test_chain_ends_honestly(tmp_path):
     conn = corpus(tmp_path, claim("c", ev("a-book", FIRST, via="a-n1") + ev("b-book", FIRST)))
     rows = conn.execute("select from_id, citation_id, to_id, footnote, to_read, note from chain_links order by id").fetchall()
     assert rows == [("a-book", "a-n1", "telegram", 1, 0, None), ("b-book", None, None, None, 0, "no citation given")]
+
+
+@pytest.mark.parametrize(
+    "edtf, parts",
+    [
+        ("1950-11-01", {"date-parts": [[1950, 11, 1]]}),
+        ("1950-11", {"date-parts": [[1950, 11]]}),
+        ("1950~", {"date-parts": [[1950]], "circa": True}),
+        ("1949/1950", {"date-parts": [[1949], [1950]]}),
+    ],
+)
+def test_csl_dates_keep_precision(edtf, parts):
+    from provenance.citing import csl_date
+
+    assert csl_date(edtf) == parts

@@ -1,0 +1,163 @@
+"""Read a built database: claims with their status, contradictions and evidence chains.
+
+The CLI and the Datasette plugins read the derived tables through these functions, so
+both show the same thing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import DatabaseError, NotFound
+
+__all__ = [
+    "open_database",
+    "get_claim",
+    "claim_statuses",
+    "status_counts",
+    "contradictions",
+    "Hop",
+    "ChainItem",
+    "evidence_chain",
+]
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open a built database read-only; raise DatabaseError when it is missing or not ours."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(f"{path} does not exist; build it first: provenance build")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite_utils.Database(conn)
+    if "build_info" not in db.table_names() or "claim_status" not in db.table_names():
+        raise DatabaseError(f"{path} is not a provenance database (or is from an older version); rebuild it")
+    return db
+
+
+def get_claim(db: sqlite_utils.Database, claim_id: str) -> dict:
+    rows = list(
+        db.query(
+            "select c.*, s.status, s.reason, s.independent_origins, s.supporting_sources, s.conflicting_sources "
+            "from claims c join claim_status s on s.claim_id = c.id where c.id = ?",
+            [claim_id],
+        )
+    )
+    if not rows:
+        ids = [r["id"] for r in db.query("select id from claims")]
+        close = difflib.get_close_matches(claim_id, ids, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise NotFound(f"no claim {claim_id!r}{hint}")
+    return rows[0]
+
+
+def claim_statuses(db: sqlite_utils.Database) -> list[dict]:
+    return list(
+        db.query(
+            "select c.id, c.statement, s.status, s.independent_origins, s.supporting_sources, s.conflicting_sources, s.reason "
+            "from claims c join claim_status s on s.claim_id = c.id order by c.topic, c.id"
+        )
+    )
+
+
+STATUSES = ("corroborated", "supported", "contested", "refuted", "unsupported")
+
+
+def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in db.query("select status, count(*) as n from claim_status group by status"):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def contradictions(db: sqlite_utils.Database, kind: str | None = None, entity: str | None = None) -> list[dict]:
+    """Contradictions with their member claims, optionally of one kind or about one entity (by any alias)."""
+    where, params = [], {}
+    if kind:
+        where.append("c.kind = :kind")
+        params["kind"] = kind
+    if entity:
+        where.append(
+            "c.id in (select m.contradiction_id from contradiction_members m join claims cl on cl.id = m.claim_id "
+            "join aliases a on a.entity_id in (cl.subject_id, cl.value_entity_id) "
+            "where a.entity_id = :entity or a.name = :entity collate nocase)"
+        )
+        params["entity"] = entity
+    sql = "select c.* from contradictions c" + (" where " + " and ".join(where) if where else "") + " order by c.kind, c.id"
+    rows = list(db.query(sql, params))
+    for row in rows:
+        row["members"] = list(
+            db.query(
+                "select m.claim_id, m.evidence_id, m.role, cl.statement, e.source_id, e.quote "
+                "from contradiction_members m join claims cl on cl.id = m.claim_id "
+                "left join evidence e on e.id = m.evidence_id where m.contradiction_id = ? order by m.id",
+                [row["id"]],
+            )
+        )
+    return rows
+
+
+@dataclass
+class Hop:
+    depth: int
+    from_id: str
+    citation_id: str | None
+    relation: str | None
+    to_id: str | None
+    to_title: str | None
+    footnote: int | None
+    pages: str | None
+    inferred: bool
+    to_read: bool
+    to_origin: str | None
+
+
+@dataclass
+class ChainItem:
+    evidence_id: str
+    stance: str
+    source_id: str
+    source_title: str
+    quote: str
+    locator: str
+    origins: list[str]
+    hops: list[Hop] = field(default_factory=list)
+
+
+def evidence_chain(db: sqlite_utils.Database, claim_id: str) -> tuple[dict, list[ChainItem]]:
+    """A claim and, for each of its passages, the hops up to the works it rests on."""
+    claim = get_claim(db, claim_id)
+    items = []
+    for e in db.query(
+        "select e.id, e.stance, e.source_id, s.title, e.quote, e.locator from evidence e join sources s on s.id = e.source_id "
+        "where e.claim_id = ? order by e.position",
+        [claim_id],
+    ):
+        origins = [r["origin_id"] for r in db.query("select origin_id from evidence_origins where evidence_id = ? order by origin_id", [e["id"]])]
+        item = ChainItem(e["id"], e["stance"], e["source_id"], e["title"], e["quote"], e["locator"], origins)
+        for h in db.query(
+            "select l.*, s.title as to_title, s.origin as to_origin from chain_links l left join sources s on s.id = l.to_id "
+            "where l.evidence_id = ? order by l.step",
+            [e["id"]],
+        ):
+            item.hops.append(
+                Hop(
+                    h["depth"],
+                    h["from_id"],
+                    h["citation_id"],
+                    h["relation"],
+                    h["to_id"],
+                    h["to_title"],
+                    h["footnote"],
+                    h["pages"],
+                    bool(h["inferred"]),
+                    bool(h["to_read"]),
+                    h["to_origin"],
+                )
+            )
+        items.append(item)
+    return claim, items
