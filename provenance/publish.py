@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .tables import ALL_TABLES
 
-__all__ = ["SETTINGS", "site_metadata", "datasette_args", "plugins_dir", "write_metadata"]
+__all__ = ["SETTINGS", "site_metadata", "datasette_args", "write_metadata"]
 
 SETTINGS = {
     "sql_time_limit_ms": 2000,
@@ -52,12 +52,6 @@ def site_metadata(database: str = "provenance") -> dict:
     }
 
 
-def plugins_dir() -> Path | None:
-    """The project's ``datasette_plugins/`` folder, when running from a checkout."""
-    folder = Path(__file__).resolve().parent.parent / "datasette_plugins"
-    return folder if folder.is_dir() and any(folder.glob("*.py")) else None
-
-
 def write_metadata(path: Path, database: str) -> Path:
     path.write_text(json.dumps(site_metadata(database), indent=2, ensure_ascii=False), encoding="utf-8")
     return path
@@ -68,7 +62,4 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str, port: int, ext
     args = ["serve", "--immutable", str(db_path), "--metadata", str(metadata_path), "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
-    folder = plugins_dir()
-    if folder is not None:
-        args += ["--plugins-dir", str(folder)]
     return args + (extra or [])

@@ -6,7 +6,7 @@ import pytest
 import pytest_asyncio
 from datasette.app import Datasette
 
-from provenance.publish import SETTINGS, plugins_dir, site_metadata
+from provenance.publish import SETTINGS, site_metadata
 from provenance.tables import ALL_TABLES as TABLES
 
 
@@ -17,7 +17,6 @@ async def ds(corpus_db):
         immutables=[str(corpus_db)],
         metadata=site_metadata("provenance"),
         settings=SETTINGS,
-        plugins_dir=str(plugins_dir()),
     )
     await datasette.invoke_startup()
     return datasette
@@ -60,7 +59,7 @@ async def test_every_table_and_column_is_described(ds):
 async def test_home_page_has_title_and_tables(ds):
     response = await ds.client.get("/")
     assert response.status_code == 200
-    assert "<title>provenance: provenance</title>" in response.text
+    assert "<title>provenance: claims, evidence and where it comes from</title>" in response.text
     assert "Soviet air force" in response.text  # the site description
     page = (await ds.client.get("/provenance")).text
     for table in ("claims", "evidence", "sources", "citations", "entities"):
@@ -85,6 +84,6 @@ async def test_search_across_quotes(ds):
 @pytest.mark.asyncio
 async def test_plugins_are_loaded_and_robots_blocked(ds):
     plugins = (await ds.client.get("/-/plugins.json")).json()
-    assert "robots.py" in {p["name"] for p in plugins}
+    assert "provenance" in {p["name"] for p in plugins}
     robots = await ds.client.get("/robots.txt")
     assert robots.text == "User-agent: *\nDisallow: /\n"
