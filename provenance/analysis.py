@@ -453,6 +453,13 @@ def _claim_values(corpus: _Corpus) -> dict[str, list[tuple[dict, Value]]]:
     return groups
 
 
+def _different_periods(a: dict, b: dict) -> bool:
+    """True when both claims are dated and their event dates cannot overlap."""
+    if not (a["event_date_earliest"] and b["event_date_earliest"]):
+        return False
+    return a["event_date_latest"] < b["event_date_earliest"] or b["event_date_latest"] < a["event_date_earliest"]
+
+
 def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
     out = []
     for key, members in _claim_values(corpus).items():
@@ -460,6 +467,8 @@ def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
         label = corpus.properties[prop]["label"]
         for i, (a, va) in enumerate(members):
             for b, vb in members[i + 1 :]:
+                if _different_periods(a, b):
+                    continue  # a subject may hold different values at different times
                 why = values_conflict(va, vb)
                 if why is None:
                     continue

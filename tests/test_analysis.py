@@ -165,10 +165,12 @@ def ev(source, quote, stance="supports", via=None):
     return f"    - source: {source}\n      stance: {stance}\n      quote: {quote}\n      locator: p. 1{v}\n"
 
 
-def claim(cid, evidence="", subject=None, prop=None, value=None, links=""):
+def claim(cid, evidence="", subject=None, prop=None, value=None, links="", when=None):
     out = f"- id: {cid}\n  statement: {cid}.\n"
     if subject:
         out += f"  subject: {subject}\n  property: {prop}\n  value: {value}\n"
+    if when:
+        out += f'  event_date: "{when}"\n'
     out += links
     return out + ("  evidence:\n" + evidence if evidence else "")
 
@@ -232,6 +234,18 @@ FIELDS = "The division flew from Shenyang and later from Anshan airfields."
             + claim("two", ev("b-book", ANDONG), "division", "base", "{entity: andong}"),
             [],
             id="near-miss-alias-anton-andong",
+        ),
+        pytest.param(
+            claim("one", ev("a-book", ANTON), "division", "base", "{entity: shenyang}", when="1950-10")
+            + claim("two", ev("b-book", ANDONG), "division", "base", "{entity: andong}", when="1950-11"),
+            [],
+            id="near-miss-different-periods",
+        ),
+        pytest.param(
+            claim("one", ev("a-book", ANTON), "division", "base", "{entity: shenyang}", when="1950-11")
+            + claim("two", ev("b-book", ANDONG), "division", "base", "{entity: andong}", when="1950-11-05"),
+            ["value-conflict"],
+            id="same-period-different-bases",
         ),
         pytest.param(
             claim("one", ev("a-book", FIELDS), "division", "airfields", "{entity: shenyang}")
