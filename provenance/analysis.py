@@ -467,8 +467,10 @@ def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
         label = corpus.properties[prop]["label"]
         for i, (a, va) in enumerate(members):
             for b, vb in members[i + 1 :]:
-                if _different_periods(a, b):
-                    continue  # a subject may hold different values at different times
+                if va.kind != "date" and _different_periods(a, b):
+                    # A subject may hold different values at different times. (Not for dates:
+                    # there the event date is usually the very value in dispute.)
+                    continue
                 why = values_conflict(va, vb)
                 if why is None:
                     continue

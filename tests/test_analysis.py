@@ -224,6 +224,12 @@ FIELDS = "The division flew from Shenyang and later from Anshan airfields."
             id="value-conflict-dates",
         ),
         pytest.param(
+            claim("one", ev("a-book", FIRST), "division", "first-combat", '{date: "1950-11-01"}', when="1950-11-01")
+            + claim("two", ev("b-book", SECOND), "division", "first-combat", '{date: "1950-10-31"}', when="1950-10-31"),
+            ["value-conflict"],
+            id="value-conflict-dates-dated-by-their-own-values",
+        ),
+        pytest.param(
             claim("one", ev("a-book", FIRST), "division", "first-combat", '{date: "1950-11-01"}')
             + claim("two", ev("b-book", FIRST), "division", "first-combat", '{date: "1950-11"}'),
             [],

@@ -88,9 +88,9 @@ def _page(browser, dialogs: list):
     return page
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def test_pages_of_the_bundled_corpus(servers, browser):
@@ -110,6 +110,7 @@ def test_pages_of_the_bundled_corpus(servers, browser):
     assert diagram.locator("g.node").count() >= 4
     assert diagram.bounding_box()["width"] > 300
     _shot(page, "claim-first-combat")
+    _shot(page, "claim-first-combat-screen", full_page=False)  # the one in the README
 
     page.goto(base + "/source/zhang-2020")
     marks = page.locator("mark.passage")
