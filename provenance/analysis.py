@@ -481,7 +481,7 @@ def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
                     "kind": kind,
                     "subject_id": subject,
                     "property_id": prop,
-                    "explanation": f"{label} of {corpus.entity_names.get(subject, subject)}: {why}",
+                    "explanation": f"{corpus.entity_names.get(subject, subject)}, {label}: {why}",
                 }
                 out.append(
                     (

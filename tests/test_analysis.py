@@ -313,7 +313,7 @@ def test_derived_contradiction_explains_the_arithmetic(tmp_path):
     explanation, members = conn.execute(
         "select explanation, (select group_concat(claim_id) from contradiction_members m where m.contradiction_id = c.id) from contradictions c"
     ).fetchone()
-    assert explanation == "date of first combat of the air division: 1950-11-01 and 12 days after crossed (1950-10-31) cannot be the same day"
+    assert explanation == "the air division, date of first combat: 1950-11-01 and 12 days after crossed (1950-10-31) cannot be the same day"
     assert members == "first,twelve"
     assert conn.execute("select value_date_earliest from claims where id = 'twelve'").fetchone() == ("1950-10-31",)
 
