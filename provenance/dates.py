@@ -7,6 +7,7 @@ the conversion of any EDTF value to the closed interval of days it may denote.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -17,10 +18,21 @@ from edtf.parser.edtf_exceptions import EDTFParseException
 __all__ = ["check_edtf", "edtf_interval", "intervals_overlap"]
 
 _YMD = re.compile(r"(?<![\d])(-?\d{4})-(\d{2})-(\d{2})(?![\d])")
+# Plain dates (most of them) are checked and converted without the EDTF grammar, which
+# costs about 10 ms a parse.
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 def check_edtf(value: str) -> str:
     """Return ``value`` if it is a valid EDTF date on the real calendar, else raise ValueError."""
+    plain = _PLAIN.fullmatch(value) if isinstance(value, str) else None
+    if plain and _plain_interval(plain):
+        return value
+    return _check_edtf(value)
+
+
+@lru_cache(maxsize=65536)
+def _check_edtf(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("an EDTF date is required, e.g. 1950-11-01, 1950-11 or 1950-10~")
     if value != value.strip():
@@ -38,6 +50,10 @@ def check_edtf(value: str) -> str:
             "1950? (uncertain) or 1949/1950 (interval), and keep the source's wording in the "
             "'as_written' field"
         ) from None
+    try:
+        edtf_interval(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{value!r} is outside the years this tracker can compare (1 to 9999)") from None
     return value
 
 
@@ -48,6 +64,11 @@ def edtf_interval(value: str) -> tuple[str, str]:
     >>> edtf_interval("1950-11")
     ('1950-11-01', '1950-11-30')
     """
+    plain = _PLAIN.fullmatch(value)
+    if plain:
+        interval = _plain_interval(plain)
+        if interval:
+            return interval
     parsed = parse_edtf(value)
     lower = _day(parsed.lower_strict(), dt.date.min)
     upper = _day(parsed.upper_strict(), dt.date.max)
@@ -59,6 +80,25 @@ def edtf_interval(value: str) -> tuple[str, str]:
         lower = max(dt.date.min + pad, lower) - pad
         upper = min(dt.date.max - pad, upper) + pad
     return lower.isoformat(), upper.isoformat()
+
+
+def _plain_interval(match: re.Match) -> tuple[str, str] | None:
+    """The interval of a plain YYYY, YYYY-MM or YYYY-MM-DD, or None if it is not on the calendar."""
+    year, month, day = match.groups()
+    y = int(year)
+    if y == 0:
+        return None
+    if month is None:
+        return f"{year}-01-01", f"{year}-12-31"
+    m = int(month)
+    if not 1 <= m <= 12:
+        return None
+    last = calendar.monthrange(y, m)[1]
+    if day is None:
+        return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
+    if not 1 <= int(day) <= last:
+        return None
+    return (f"{year}-{month}-{day}",) * 2
 
 
 _PADDING = {"day": dt.timedelta(days=1), "month": dt.timedelta(days=31), "year": dt.timedelta(days=366)}
