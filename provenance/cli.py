@@ -317,3 +317,20 @@ def cite(claim_id: str, fmt: str, db_path: Path):
     from .citing import cite_claim
 
     click.echo(_claim_or_fail(cite_claim, _open(db_path), claim_id, fmt), nl=False)
+
+
+@cli.command()
+@click.option("-o", "--output", default="metadata.json", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--database", default="provenance", show_default=True, help="The database's name in Datasette (its file name without .db).")
+def metadata(output: Path, database: str):
+    """Write the Datasette metadata (titles, licence, table and column descriptions) for deploying.
+
+    Example:
+
+    \b
+        provenance metadata -o metadata.json
+    """
+    from .publish import write_metadata
+
+    write_metadata(output, database)
+    click.echo(f"wrote {output}")
