@@ -31,6 +31,47 @@ DESCRIPTION = (
 )
 
 
+# Canned queries for the questions users ask; parameters are bound, never pasted into SQL.
+QUERIES = {
+    "contradictions_for_entity": {
+        "title": "Contradictions about an entity",
+        "description": "Every contradiction involving a claim about the entity, found by its id or any of its names.",
+        "sql": """select distinct c.id, c.kind, c.explanation
+from contradictions c
+join contradiction_members m on m.contradiction_id = c.id
+join claims cl on cl.id = m.claim_id
+join aliases a on a.entity_id in (cl.subject_id, cl.value_entity_id)
+where a.entity_id = :entity or a.name = :entity collate nocase
+order by c.kind, c.id""",
+    },
+    "claims_resting_on_one_origin": {
+        "title": "Claims whose supporting sources rest on one origin",
+        "description": "Several sources support these claims, but all of them rest on the same root: one line of evidence.",
+        "sql": """select s.claim_id, c.statement, s.supporting_sources, s.independent_origins, s.reason
+from claim_status s join claims c on c.id = s.claim_id
+where s.supporting_sources >= 2 and s.independent_origins = 1
+order by s.claim_id""",
+    },
+    "claims_by_source": {
+        "title": "Claims a source supports or conflicts with",
+        "description": "Every claim the source takes a side on, with the passage.",
+        "sql": """select e.stance, c.id as claim_id, c.statement, e.quote, e.locator
+from evidence e join claims c on c.id = e.claim_id
+where e.source_id = :source and e.stance in ('supports', 'conflicts')
+order by e.stance, c.id""",
+    },
+    "claim_chain": {
+        "title": "The evidence chain of a claim, as rows",
+        "description": "Each hop from a passage's source through footnotes and derivations to the works it rests on.",
+        "sql": """select l.evidence_id, l.step, l.depth, l.from_id, l.citation_id, l.footnote, l.relation, l.to_id,
+       s.title as to_title, l.pages, l.to_read, l.inferred, l.note
+from chain_links l left join sources s on s.id = l.to_id
+where l.claim_id = :claim
+order by l.evidence_id, l.step""",
+    },
+}
+
+
 def site_metadata(database: str = "provenance") -> dict:
     """Datasette metadata: the site's title and notes, and a description of every table and column."""
     tables = {}
@@ -48,7 +89,7 @@ def site_metadata(database: str = "provenance") -> dict:
         "license": "Curated data: CC BY 4.0. Source texts remain their authors' and are quoted for research.",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "source": "Each source's record gives its author, date, archive and licence notes",
-        "databases": {database: {"description": DESCRIPTION, "tables": tables}},
+        "databases": {database: {"description": DESCRIPTION, "tables": tables, "queries": QUERIES}},
     }
 
 

@@ -98,3 +98,25 @@ async def test_plugins_are_loaded_and_robots_blocked(ds):
     assert "provenance" in {p["name"] for p in plugins}
     robots = await ds.client.get("/robots.txt")
     assert robots.text == "User-agent: *\nDisallow: /\n"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "query, params, expected",
+    [
+        ("contradictions_for_entity", "entity=air-division", 1),
+        ("contradictions_for_entity", "entity=the+air+division", 1),  # by name, any case
+        ("claims_resting_on_one_origin", "", 0),
+        ("claims_by_source", "source=memo", 3),
+        ("claims_by_source", "source=review", 1),
+        ("claim_chain", "claim=first-combat-1950-11-01", 2),
+        # injection strings are bound as values: they match nothing and leak nothing
+        ("claims_by_source", "source=memo'+or+1=1+--", 0),
+        ("contradictions_for_entity", "entity=x'+union+select+name,sql,1+from+sqlite_master+--", 0),
+        ("claim_chain", "claim=%22%3B+drop+table+claims%3B+--", 0),
+    ],
+)
+async def test_canned_queries(ds, query, params, expected):
+    response = await ds.client.get(f"/provenance/{query}.json?_shape=array&{params}")
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == expected
