@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .tables import ALL_TABLES
 
-__all__ = ["SETTINGS", "site_metadata", "datasette_args", "write_metadata"]
+__all__ = ["SETTINGS", "QUERIES", "site_metadata", "datasette_args", "datasette_kwargs", "write_metadata"]
 
 SETTINGS = {
     "sql_time_limit_ms": 2000,
@@ -104,3 +104,27 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str, port: int, ext
     for name, value in SETTINGS.items():
         args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return args + (extra or [])
+
+
+def datasette_kwargs(database: str = "provenance") -> dict:
+    """Keyword arguments for ``Datasette(...)``, for the 0.65 line and for 1.0.
+
+    Datasette 1.0 reads canned queries and table options from ``config`` (datasette.yaml)
+    and keeps only descriptive metadata in ``metadata``; 0.65 reads both from metadata.
+    """
+    from datasette.version import __version__ as version
+
+    metadata = site_metadata(database)
+    if int(version.split(".")[0]) < 1:
+        return {"metadata": metadata, "settings": SETTINGS}
+    db = metadata["databases"][database]
+    config = {
+        "settings": SETTINGS,
+        "databases": {
+            database: {
+                "queries": db.pop("queries"),
+                "tables": {name: {"label_column": t.pop("label_column")} for name, t in db["tables"].items() if "label_column" in t},
+            }
+        },
+    }
+    return {"metadata": metadata, "config": config}

@@ -10,13 +10,13 @@ from markupsafe import Markup
 
 from provenance import build_database
 from provenance.pages import chain_svg, highlight_text, safe_url
-from provenance.publish import SETTINGS, site_metadata
+from provenance.publish import datasette_kwargs
 
 from .conftest import HERE
 
 
 async def _datasette(path):
-    ds = Datasette([], immutables=[str(path)], metadata=site_metadata("provenance"), settings=SETTINGS)
+    ds = Datasette([], immutables=[str(path)], **datasette_kwargs("provenance"))
     await ds.invoke_startup()
     return ds
 
