@@ -29,7 +29,7 @@ from .dates import edtf_interval
 from .errors import BuildError, BuildLocked, SeedsInvalid
 from .models import Citation, Entity, Property, Source
 from .tables import TABLES, create_tables
-from .seeds import ClaimRecord, Located, Seeds, SourceRecord, seeds_digest
+from .seeds import ClaimRecord, Located, Seeds, SourceRecord
 
 __all__ = ["build_database", "BuildResult", "database_digest", "BATCH"]
 
@@ -210,6 +210,7 @@ def _claim_rows(record: ClaimRecord) -> Iterator[tuple[str, dict]]:
             "source_id": e.source,
             "stance": e.stance,
             "quote": e.quote,
+            "occurrence": e.occurrence,
             "locator": e.locator,
             "name_as_written": e.name_as_written,
             "credibility": e.credibility,
@@ -285,22 +286,25 @@ def _temp_files(target: Path) -> list[Path]:
 
 
 def build_database(
-    seeds_dir: str | os.PathLike,
+    seeds_dir: str | os.PathLike | Seeds,
     output: str | os.PathLike = "provenance.db",
     progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build the database at ``output`` from ``seeds_dir``; the old file stays until the new one is complete."""
+    """Build the database at ``output`` from a seeds folder (or any :class:`Seeds` reader).
+
+    The old file stays in place until the new one is complete and checked.
+    """
     started = time.perf_counter()
     target = Path(output)
     if target.parent and not target.parent.exists():
         raise BuildError(f"the folder {target.parent} does not exist")
-    seeds = Seeds(seeds_dir)
+    seeds = seeds_dir if isinstance(seeds_dir, Seeds) else Seeds(seeds_dir)
     with _lock(target):
         for stale in _temp_files(target):  # left by a build that was killed
             stale.unlink(missing_ok=True)
         temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
         try:
-            digest = seeds_digest(seeds_dir)
+            digest = seeds.digest()
             counts = _write(seeds, temp, digest, progress)
             _replace(temp, target)
         except BaseException:

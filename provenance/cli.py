@@ -334,3 +334,7 @@ def metadata(output: Path, database: str):
 
     write_metadata(output, database)
     click.echo(f"wrote {output}")
+
+
+# Commands defined in their own modules register themselves on the group when imported.
+from . import cli_exchange  # noqa: E402,F401  (registers import)

@@ -147,6 +147,10 @@ class Seeds:
         self._citations: dict[str, Citation] = {}
         self._broken: set[str] = set()  # ids of records that failed validation
 
+    def digest(self) -> str:
+        """What the database records as the seeds it was built from (to know when to rebuild)."""
+        return seeds_digest(self.directory)
+
     # -- problems ---------------------------------------------------------------------
 
     @property
@@ -159,6 +163,17 @@ class Seeds:
 
     def _path(self, relative: str) -> str:
         return f"{self.display}/{relative}"
+
+    def _relative(self, path: str) -> str:
+        return path[len(self.display) + 1 :]
+
+    def _topic(self, file: str, loc: Located) -> str:
+        """A claim's topic: the name of the file it is curated in."""
+        return Path(file).stem
+
+    def _text_file(self, source: Source) -> tuple[Path, Path]:
+        """Where a source's text file is, and the folder it must stay inside."""
+        return (self.directory / source.text).resolve(), self.directory.resolve()
 
     def _problem(self, file: str, line: int, record: str, fld: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(self._path(file), line, record, fld, message, severity))
@@ -189,9 +204,8 @@ class Seeds:
             yield loc
         yield from (Located(p, "", 0) for p in properties.values())
         for file in files["claims"]:
-            topic = Path(file).stem
             for loc in self._read(file, Claim, "claims"):
-                record = self._claim_record(loc, topic, properties)
+                record = self._claim_record(loc, self._topic(file, loc), properties)
                 if record is not None:
                     yield record
         self._check_links()
@@ -249,7 +263,7 @@ class Seeds:
         return parsed
 
     def _validate(self, parsed: YamlFile, root: tuple, item: Any, model: type[BaseModel], kind: str) -> Located | None:
-        file = parsed.path[len(self.display) + 1 :]
+        file = self._relative(parsed.path)
         line = parsed.line(root)
         if not isinstance(item, dict):
             self._problem(file, line, "", "", f"expected a record (a mapping of fields), found {_describe(item)}")
@@ -303,8 +317,7 @@ class Seeds:
     def _load_text(self, loc: Located) -> tuple[str, str] | None:
         source: Source = loc.record
         line = self._line(loc, "text")
-        root = self.directory.resolve()
-        path = (self.directory / source.text).resolve()
+        path, root = self._text_file(source)
         if not path.is_relative_to(root):
             self._problem(loc.file, line, source.id, "text", f"{source.text!r} is outside the seeds folder")
             return None

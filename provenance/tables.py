@@ -198,6 +198,7 @@ TABLES: dict[str, Table] = {
                 Column("source_id", str, _d(Evidence, "source"), "sources"),
                 Column("stance", str, _d(Evidence, "stance")),
                 Column("quote", str, _d(Evidence, "quote")),
+                Column("occurrence", int, _d(Evidence, "occurrence")),
                 Column("locator", str, _d(Evidence, "locator")),
                 Column("name_as_written", str, _d(Evidence, "name_as_written")),
                 Column("credibility", int, _d(Evidence, "credibility")),

@@ -1,0 +1,36 @@
+"""``provenance import``: build the database from a JSON Lines file (the export's format)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .build import build_database
+from .cli import _report, _summary, cli, db_option
+from .errors import ProvenanceError, SeedsInvalid
+from .exchange import JsonlSeeds
+
+
+@cli.command("import")
+@click.argument("jsonl_file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def import_command(jsonl_file: Path, db_path: Path):
+    """Build the database from a JSON Lines file, with the same checks as seed files.
+
+    Each line is {"type": "source|citation|entity|property|claim", "record": {...}}; errors
+    name the line. Write one with: provenance export --format jsonl.
+
+    Example:
+
+    \b
+        provenance export --format jsonl --output corpus.jsonl
+        provenance import corpus.jsonl -o imported.db
+    """
+    try:
+        result = build_database(JsonlSeeds(jsonl_file), db_path)
+    except SeedsInvalid as ex:
+        _report(ex)
+    except ProvenanceError as ex:
+        raise click.ClickException(str(ex)) from ex
+    _summary(result)
