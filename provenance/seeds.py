@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 import typing
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -146,6 +147,7 @@ class Seeds:
         self._pending_links: list[tuple[str, str, int, str, str]] = []
         self._citations: dict[str, Citation] = {}
         self._broken: set[str] = set()  # ids of records that failed validation
+        self._unreadable: set[str] = set()  # kinds with a file that could not be parsed
 
     def digest(self) -> str:
         """What the database records as the seeds it was built from (to know when to rebuild)."""
@@ -230,6 +232,8 @@ class Seeds:
 
     def _read(self, file: str, model: type[BaseModel], kind: str, allow_single: bool = False) -> list[Located]:
         parsed = self._parse(file)
+        if parsed is None or (parsed.value is None and parsed.problems):
+            self._unreadable.add(kind)
         if parsed is None or parsed.value is None:
             return []
         value = parsed.value
@@ -272,8 +276,12 @@ class Seeds:
         try:
             record = model.model_validate(item)
         except ValidationError as ex:
+            yaml_lines = {p.line for p in parsed.problems}
             for loc, message in _messages(ex, model):
-                self._problem(file, parsed.line(root + loc), record_id, _field(loc), message)
+                line = parsed.line(root + loc)
+                if line in yaml_lines and loc and loc[-1] in item and item.get(loc[-1]) is None:
+                    continue  # the YAML problem on this line already explains the missing value
+                self._problem(file, line, record_id, _field(loc), message)
             if isinstance(item.get("id"), str):
                 # Known but broken: references to it are not reported again as unknown.
                 self.index.add(kind, item["id"], file, line)
@@ -294,6 +302,8 @@ class Seeds:
     def _ref(self, loc: Located, kind: str, ref: str, path: tuple, what: str) -> bool:
         if self.index.has(kind, ref):
             return True
+        if kind in self._unreadable:
+            return False  # a file of that kind could not be read: the id may be in it
         self._problem(
             loc.file,
             self._line(loc, *path),
@@ -312,6 +322,8 @@ class Seeds:
             loaded = self._load_text(loc)
             if loaded is not None:
                 text, sha = loaded
+            else:
+                self._broken.add(source.id)  # its quotes cannot be checked: say so once, at the source
         return SourceRecord(source, loc.file, loc.line, text, sha)
 
     def _load_text(self, loc: Located) -> tuple[str, str] | None:
@@ -408,8 +420,8 @@ class Seeds:
         if claim.subject:
             self._ref(loc, "entities", claim.subject, ("subject",), "entity")
         if claim.property:
-            if self._ref(loc, "properties", claim.property, ("property",), "property"):
-                declared = properties[claim.property]
+            declared = properties.get(claim.property)
+            if self._ref(loc, "properties", claim.property, ("property",), "property") and declared:
                 if claim.value is not None and claim.value.kind != declared.value_type:
                     self._problem(
                         loc.file,
@@ -458,7 +470,7 @@ class Seeds:
             self._problem(loc.file, line, claim.id, _field(path), f"{what}: {ev_id} (first at {self._path(first[0])}:{first[1]})")
             return None
 
-        words = len(evidence.quote.split())
+        words = word_count(evidence.quote)
         quote_line = self._line(loc, *path, "quote")
         low, high = QUOTE_WORDS
         if words < low or words > high:
@@ -529,6 +541,18 @@ def _field(loc: tuple) -> str:
     return out
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def word_count(text: str) -> int:
+    """Words in a quote; in Chinese, Japanese and Korean script each character counts as one."""
+    count = 0
+    for token in text.split():
+        cjk = len(_CJK.findall(token))
+        count += cjk + (1 if len(token) > cjk and not cjk else 0) if cjk else 1
+    return count
+
+
 def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
@@ -593,7 +617,18 @@ def _is_extra(part: str) -> bool:
 
 def _messages(ex: ValidationError, model: type[BaseModel]) -> list[tuple[tuple, str]]:
     merged: dict[tuple, list[str]] = {}
-    for err in ex.errors(include_url=False):
+    errors = ex.errors(include_url=False)
+    # A misspelt field is reported once, as unknown with its suggestion, not also as missing.
+    suggested = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            parent = _model_at(model, err["loc"][:-1])
+            close = difflib.get_close_matches(str(err["loc"][-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6)
+            if close:
+                suggested.add(tuple(err["loc"][:-1]) + (close[0],))
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"]) in suggested:
+            continue
         loc = _data_loc(err["loc"], model)
         merged.setdefault(loc, [])
         message = _message(err, model)
@@ -623,6 +658,15 @@ def _message(err: dict, model: type[BaseModel]) -> str:
         return f"{_short(value)} is not one of {expected}{hint}"
     if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         return f"{_short(value)} is not a valid id: use lowercase letters, digits and single hyphens"
+    ctx = err.get("ctx", {})
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        words = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}
+        return f"must be {words[kind]} {bound}, not {_short(value)}"
+    if kind == "string_too_short" and not (value or "").strip():
+        return "must not be empty"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "language":
+        return f"{_short(value)} is not a BCP 47 language tag (e.g. en, ru, zh-Hant)"
     if kind in ("value_error", "assertion_error"):
         return err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind.endswith("_type") or kind.endswith("_parsing"):
