@@ -4,13 +4,12 @@ import json
 import sqlite3
 
 import pytest
-import sqlite_utils
 from click.testing import CliRunner
 
 import provenance.exchange as exchange
 from provenance import build_database
 from provenance.cli import cli
-from provenance.exchange import JsonlSeeds, export_jsonl
+from provenance.exchange import JsonlSeeds
 
 from .conftest import CORPUS, ROOT
 
@@ -26,9 +25,9 @@ def content(path) -> dict:
 
 
 def export(db_path, jsonl_path):
-    db = sqlite_utils.Database(sqlite3.connect(db_path))
-    with open(jsonl_path, "w", encoding="utf-8") as handle:
-        handle.writelines(export_jsonl(db))
+    """As a user does it: provenance export --format jsonl."""
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonl", "-o", str(db_path), "--output", str(jsonl_path)])
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("seeds", [CORPUS, ROOT / "seeds"], ids=["fixture", "bundled"])
