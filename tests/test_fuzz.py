@@ -1,0 +1,22 @@
+"""A short atheris run of the seed-loader fuzz target: it must end without a crash."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+atheris = pytest.importorskip("atheris")
+
+TARGET = Path(__file__).parent / "fuzz" / "fuzz_seeds.py"
+
+
+def test_seed_loader_raises_only_its_own_errors(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(TARGET), "-runs=600", "-seed=1", f"-artifact_prefix={tmp_path}/"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Done 600 runs" in result.stderr
