@@ -140,8 +140,12 @@ def _summary(result: BuildResult) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option("--get", "get_path", default=None, help="Print the response to this path and exit, instead of serving.")
-def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | None):
+@click.option("--watch", is_flag=True, help="Rebuild when the seeds change (the server restarts on the new build).")
+def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | None, watch: bool):
     """Build the database if the seeds changed, then serve it with Datasette.
+
+    The server restarts whenever the database file is rebuilt, so no reader ever gets
+    answers from two builds; with --watch it also rebuilds when the seeds change.
 
     Example:
 
@@ -151,18 +155,54 @@ def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | 
     """
     from datasette.cli import cli as datasette_cli
 
-    from .publish import datasette_args, write_metadata
+    from .publish import datasette_args, supervise, write_metadata
 
     if database_digest(db_path) != seeds_digest(seeds_dir):
         _summary(_build(seeds_dir, db_path))
     else:
         click.echo(f"{db_path} is up to date with {seeds_dir}", err=True)
-    with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
-        metadata = write_metadata(Path(tmp) / "metadata.json", db_path.stem)
-        extra = ["--get", get_path] if get_path else []
-        if not get_path:
-            click.echo(f"Serving http://{host}:{port}/{db_path.stem} (Ctrl-C to stop)", err=True)
-        datasette_cli.main(datasette_args(db_path, metadata, host, port, extra), prog_name="datasette")
+    if get_path:
+        with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
+            metadata = write_metadata(Path(tmp) / "metadata.json", db_path.stem)
+            datasette_cli.main(datasette_args(db_path, metadata, host, port, ["--get", get_path]), prog_name="datasette")
+        return
+
+    def seeds_changed() -> bool:
+        return database_digest(db_path) != seeds_digest(seeds_dir)
+
+    def rebuild() -> None:
+        try:
+            result = build_database(seeds_dir, db_path)
+            click.echo(f"rebuilt {db_path} in {result.seconds:.2f}s", err=True)
+        except SeedsInvalid as ex:
+            click.echo(str(ex), err=True)
+            click.secho("the seeds have errors: still serving the previous build", fg="red", err=True)
+        except ProvenanceError as ex:
+            click.secho(f"rebuild failed: {ex}", fg="red", err=True)
+
+    click.echo(f"Serving http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    failed_digest = None
+
+    def changed_and_not_failed() -> bool:
+        # a broken edit is reported once, not rebuilt every second until it is fixed
+        nonlocal failed_digest
+        if not seeds_changed():
+            return False
+        current = seeds_digest(seeds_dir)
+        if current == failed_digest:
+            return False
+        failed_digest = current
+        return True
+
+    code = supervise(
+        db_path,
+        host,
+        port,
+        seeds_changed=changed_and_not_failed if watch else None,
+        rebuild=rebuild,
+        echo=lambda message: click.echo(message, err=True),
+    )
+    sys.exit(code)
 
 
 @cli.command()

@@ -128,3 +128,64 @@ def datasette_kwargs(database: str = "provenance") -> dict:
         },
     }
     return {"metadata": metadata, "config": config}
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def supervise(
+    db_path: Path,
+    host: str,
+    port: int,
+    *,
+    seeds_changed=None,
+    rebuild=None,
+    interval: float = 1.0,
+    echo=print,
+) -> int:
+    """Run Datasette on ``db_path`` and restart it whenever the file is replaced.
+
+    Datasette opens a connection per thread, lazily: after a rebuild renames a new file
+    over the old one, some threads would read the new database while others still read
+    the old one, so answers would mix until a restart. Restarting the server process when
+    the file changes means every answer comes from one build. With ``seeds_changed`` and
+    ``rebuild``, the seeds are watched too and rebuilt when they change (a failed rebuild
+    leaves the old database, and the old server, running).
+    """
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
+        metadata = write_metadata(Path(tmp) / "metadata.json", db_path.stem)
+        command = [sys.executable, "-m", "datasette", *datasette_args(db_path, metadata, host, port)]
+        child = subprocess.Popen(command)
+        stamp = _stamp(db_path)
+        try:
+            while True:
+                time.sleep(interval)
+                if child.poll() is not None:
+                    return child.returncode
+                if seeds_changed is not None and seeds_changed():
+                    rebuild()
+                if _stamp(db_path) != stamp:
+                    stamp = _stamp(db_path)
+                    echo(f"{db_path} was rebuilt: restarting the server so that every answer comes from one build")
+                    child.terminate()
+                    child.wait(timeout=30)
+                    child = subprocess.Popen(command)
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()

@@ -1,0 +1,86 @@
+"""A rebuild while `provenance serve` runs: readers never get answers from two builds."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from provenance import build_database
+
+from .conftest import CORPUS
+
+QUERY = "/provenance.json?_shape=array&sql=select+(select+seeds_digest+from+build_info)+as+d,+(select+count(*)+from+claims)+as+n"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ask(base: str):
+    try:
+        with urllib.request.urlopen(base + QUERY, timeout=2) as response:
+            row = json.loads(response.read())[0]
+            return row["d"], row["n"]
+    except OSError:
+        return None  # restarting
+
+
+def _add_claim(seeds, n: int) -> None:
+    path = seeds / "claims" / "extra.yaml"
+    claims = "".join(
+        f"- id: extra-{i}\n  statement: Extra claim {i}.\n  evidence:\n    - source: memo\n      stance: supports\n"
+        f"      quote: The division moved to Andong within ten days.\n      locator: para. 2\n"
+        for i in range(n)
+    )
+    path.write_text(claims)
+
+
+def _wait_for(base, predicate, seen, timeout=40):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = _ask(base)
+        if answer is not None:
+            seen.append(answer)
+            if predicate(answer):
+                return answer
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting; seen {seen[-5:]}")
+
+
+def test_rebuilds_while_serving_never_mix_builds(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(CORPUS, seeds)
+    db = tmp_path / "provenance.db"
+    port = _port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "provenance", "serve", str(seeds), "-o", str(db), "-p", str(port), "--watch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        seen: list = []
+        first = _wait_for(base, lambda a: True, seen)
+        assert first[1] == 3
+
+        _add_claim(seeds, 2)  # the seeds change: --watch rebuilds, the server restarts
+        second = _wait_for(base, lambda a: a[1] == 5, seen)
+
+        build_database(seeds, db)  # an outside rebuild (same content) also restarts it
+        _add_claim(seeds, 4)
+        build_database(seeds, db)  # and an outside rebuild with new content
+        _wait_for(base, lambda a: a[1] == 7, seen)
+
+        # once a newer build has answered, no older one answers again
+        counts = [n for _, n in seen]
+        assert counts == sorted(counts), counts
+        assert second[0] != first[0]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert server.returncode in (0, -15)
