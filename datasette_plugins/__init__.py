@@ -99,6 +99,32 @@ def register_routes():
     ]
 
 
+# Headers for every response, Datasette's own pages included (their inline scripts rule
+# out a script CSP there, so the strict policy above is sent on our pages only).
+EVERYWHERE = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+
+
+@hookimpl
+def asgi_wrapper():
+    def wrap(app):
+        async def with_headers(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+
+            async def send_with_headers(message):
+                if message["type"] == "http.response.start":
+                    present = {name.lower() for name, _ in message.get("headers", [])}
+                    extra = [(n, v) for n, v in EVERYWHERE if n not in present]
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+                await send(message)
+
+            await app(scope, receive, send_with_headers)
+
+        return with_headers
+
+    return wrap
+
+
 @hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.static_plugins("provenance", "provenance.css")]
