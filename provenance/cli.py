@@ -379,3 +379,4 @@ def metadata(output: Path, database: str):
 # Commands defined in their own modules register themselves on the group when imported.
 from . import cli_exchange  # noqa: E402,F401  (registers import)
 from . import cli_export  # noqa: E402,F401  (registers export commands)
+from . import cli_ingest  # noqa: E402,F401  (registers add-source and locate)

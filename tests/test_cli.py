@@ -56,3 +56,14 @@ def test_serve_builds_when_needed_then_serves(seeds, tmp_path):
 def test_schema_check():
     result = CliRunner().invoke(cli, ["schema", "--check"])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_reference_is_current():
+    from provenance.clidoc import DOC, render
+
+    import difflib
+
+    diff = "".join(difflib.unified_diff(DOC.read_text(encoding="utf-8").splitlines(True), render().splitlines(True)))
+    assert diff == "", "run: python -m provenance.clidoc\n" + diff
+    for name in COMMANDS:
+        assert f"## provenance {name}\n" in render()
