@@ -71,7 +71,13 @@ async def entity(datasette, request):
 
 async def contradictions(datasette, request):
     kind, entity_name = request.args.get("kind"), request.args.get("entity")
-    return await _page(datasette, request, "provenance_contradictions.html", pages.contradictions_context, kind, entity_name)
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    return await _page(
+        datasette, request, "provenance_contradictions.html", pages.contradictions_context, kind, entity_name, page
+    )
 
 
 async def search(datasette, request):

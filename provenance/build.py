@@ -357,6 +357,8 @@ def _finish(db: sqlite_utils.Database) -> None:
     db["claims"].enable_fts(["statement", "note"], fts_version="FTS5", tokenize="porter")
     db["evidence"].enable_fts(["quote"], fts_version="FTS5", tokenize="porter")
     db["sources"].enable_fts(["title", "author_names", "text"], fts_version="FTS5", tokenize="porter")
+    # alias look-ups ignore case ("Anton", "anton")
+    db.execute("create index if not exists idx_aliases_name_nocase on aliases(name collate nocase)")
     db.execute("ANALYZE")
 
 

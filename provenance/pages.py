@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from .citing import bibtex, chain_sources, note_citations
 from .errors import NotFound
-from .queries import STATUSES, contradictions, evidence_chain, get_claim, status_counts
+from .queries import STATUSES, contradictions, count_contradictions, evidence_chain, get_claim, status_counts
 
 __all__ = [
     "safe_url",
@@ -94,9 +94,7 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
     origin_groups = json.loads(status["origin_groups"] or "[]")
     titles = {r["id"]: r["title"] for r in db.query("select id, title from sources")}
     groups = [[{"id": o, "title": titles.get(o, o)} for o in group] for group in origin_groups]
-    taking_part = [
-        c for c in contradictions(db) if any(m["claim_id"] == claim_id for m in c["members"])
-    ]
+    taking_part = contradictions(db, claim_id=claim_id)
     _, notes = note_citations(db, claim_id)
     subject = value_entity = None
     if claim["subject_id"]:
@@ -166,9 +164,15 @@ def source_context(conn: sqlite3.Connection, source_id: str) -> dict:
     }
 
 
-def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: str | None) -> dict:
+PAGE_SIZE = 50  # contradictions per page
+
+
+def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: str | None, page: int = 1) -> dict:
     db = _db(conn)
-    rows = contradictions(db, kind or None, entity or None)
+    total = count_contradictions(db, kind or None, entity or None)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = contradictions(db, kind or None, entity or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for row in rows:
         claim_ids = sorted({m["claim_id"] for m in row["members"]})
         row["sides"] = []
@@ -191,7 +195,15 @@ def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: s
                 )
                 row["sides"].append({"claim": claim, "label": claim["value"] or claim["statement"], "passages": passages})
     kinds = [r["kind"] for r in db.query("select distinct kind from contradictions order by kind")]
-    return {"contradictions": rows, "kinds": kinds, "kind": kind or "", "entity": entity or ""}
+    return {
+        "contradictions": rows,
+        "kinds": kinds,
+        "kind": kind or "",
+        "entity": entity or "",
+        "total": total,
+        "page": page,
+        "pages": pages,
+    }
 
 
 def entity_context(conn: sqlite3.Connection, entity_id: str) -> dict:

@@ -74,20 +74,48 @@ def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
     return counts
 
 
-def contradictions(db: sqlite_utils.Database, kind: str | None = None, entity: str | None = None) -> list[dict]:
-    """Contradictions with their member claims, optionally of one kind or about one entity (by any alias)."""
+def _contradiction_filter(kind: str | None, entity: str | None, claim_id: str | None) -> tuple[str, dict]:
+    """The WHERE clause shared by listing and counting; each condition can use an index."""
     where, params = [], {}
     if kind:
         where.append("c.kind = :kind")
         params["kind"] = kind
     if entity:
+        # entity ids by id or by any spelling, then their claims, then those claims' contradictions
         where.append(
-            "c.id in (select m.contradiction_id from contradiction_members m join claims cl on cl.id = m.claim_id "
-            "join aliases a on a.entity_id in (cl.subject_id, cl.value_entity_id) "
-            "where a.entity_id = :entity or a.name = :entity collate nocase)"
+            "c.id in (select m.contradiction_id from contradiction_members m where m.claim_id in ("
+            " select cl.id from claims cl where cl.subject_id in (select entity_id from aliases"
+            "  where entity_id = :entity or name = :entity collate nocase)"
+            " union select cl.id from claims cl where cl.value_entity_id in (select entity_id from aliases"
+            "  where entity_id = :entity or name = :entity collate nocase)))"
         )
         params["entity"] = entity
-    sql = "select c.* from contradictions c" + (" where " + " and ".join(where) if where else "") + " order by c.kind, c.id"
+    if claim_id:
+        where.append("c.id in (select contradiction_id from contradiction_members where claim_id = :claim)")
+        params["claim"] = claim_id
+    return (" where " + " and ".join(where) if where else ""), params
+
+
+def count_contradictions(db: sqlite_utils.Database, kind: str | None = None, entity: str | None = None) -> int:
+    where, params = _contradiction_filter(kind, entity, None)
+    return db.execute(f"select count(*) from contradictions c{where}", params).fetchone()[0]
+
+
+def contradictions(
+    db: sqlite_utils.Database,
+    kind: str | None = None,
+    entity: str | None = None,
+    claim_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict]:
+    """Contradictions with their member claims: of one kind, about one entity (by any
+    alias), involving one claim; a page of them when ``limit`` is given."""
+    where, params = _contradiction_filter(kind, entity, claim_id)
+    sql = f"select c.* from contradictions c{where} order by c.kind, c.id"
+    if limit is not None:
+        sql += " limit :limit offset :offset"
+        params.update(limit=limit, offset=offset)
     rows = list(db.query(sql, params))
     for row in rows:
         row["members"] = list(

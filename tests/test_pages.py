@@ -216,3 +216,15 @@ def test_chain_svg_escapes_labels():
     assert isinstance(svg, Markup)
     assert "<script>" not in svg and "<b>" not in svg
     assert "&lt;b&gt;claim" in svg
+
+
+@pytest.mark.asyncio
+async def test_contradictions_page_is_paged(ds, monkeypatch):
+    import provenance.pages as pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    html = (await ds.client.get("/contradictions?page=1")).text
+    assert "page 1 of 1" not in html  # one contradiction, one page: no pager
+    data = (await ds.client.get("/contradictions.json?page=9")).json()
+    assert (data["page"], data["pages"], data["total"]) == (1, 1, 1)
+    assert (await ds.client.get("/contradictions?page=x")).status_code == 200
