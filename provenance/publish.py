@@ -157,11 +157,16 @@ def supervise(
     ``rebuild``, the seeds are watched too and rebuilt when they change (a failed rebuild
     leaves the old database, and the old server, running).
     """
+    import signal
     import subprocess
     import sys
     import tempfile
     import time
 
+    def stop(signum, frame):  # a terminated supervisor takes its server with it
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
         metadata = write_metadata(Path(tmp) / "metadata.json", db_path.stem)
         command = [sys.executable, "-m", "datasette", *datasette_args(db_path, metadata, host, port)]
