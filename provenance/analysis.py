@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -219,13 +219,13 @@ class _Corpus:
         }
         self.citation_rows = {r["id"]: r for r in db.query("select * from citations order by id")}
         self.derived_from: dict[str, list[str]] = defaultdict(list)
-        for source, cited, relation in self.citations.values():
+        # source -> [(citation id, cited source, relation)] for derivations, in citation id order
+        self.derivations: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        for citation_id, (source, cited, relation) in self.citations.items():
             if relation in DERIVATIONS:
                 self.derived_from[source].append(cited)
+                self.derivations[source].append((citation_id, cited, relation))
         self.reach: dict[str, frozenset[str]] = {}
-        self.via: dict[str, list[str]] = defaultdict(list)
-        for r in db.query("select evidence_id, citation_id from evidence_via order by rowid"):
-            self.via[r["evidence_id"]].append(r["citation_id"])
         self.names: dict[str, frozenset[str]] = defaultdict(frozenset)
         for r in db.query("select entity_id, group_concat(name, char(31)) as names from aliases group by entity_id"):
             self.names[r["entity_id"]] = frozenset(n.casefold() for n in r["names"].split("\x1f")) | {r["entity_id"]}
@@ -237,33 +237,69 @@ class _Corpus:
         return f"{source['title']} ({source_id})" if source else source_id
 
 
+class _Batches:
+    """Rows buffered per table and inserted a few thousand at a time."""
+
+    SIZE = 5000
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, table: str, rows: list[dict]) -> None:
+        buffer = self.rows[table]
+        buffer.extend(rows)
+        if len(buffer) >= self.SIZE:
+            self.flush(table)
+
+    def flush(self, table: str | None = None) -> None:
+        for name in [table] if table else list(self.rows):
+            if self.rows[name]:
+                self.db[name].insert_all(self.rows[name], batch_size=1000)
+                self.counts[name] += len(self.rows[name])
+                self.rows[name] = []
+
+
+def _claims_with_evidence(db: sqlite_utils.Database) -> Iterator[tuple[dict, list[dict]]]:
+    """Each claim with its evidence (and each item's via), one claim at a time."""
+    rows = db.query(
+        """select c.id as claim_id, c.statement, e.id, e.source_id, e.stance,
+                  (select group_concat(citation_id, char(31)) from
+                     (select citation_id from evidence_via v where v.evidence_id = e.id order by v.rowid)) as via
+           from claims c left join evidence e on e.claim_id = c.id
+           order by c.id, e.position"""
+    )
+    claim, items = None, []
+    for row in rows:
+        if claim is None or row["claim_id"] != claim["id"]:
+            if claim is not None:
+                yield claim, items
+            claim, items = {"id": row["claim_id"], "statement": row["statement"]}, []
+        if row["id"] is not None:
+            items.append({**row, "via": row["via"].split("\x1f") if row["via"] else []})
+    if claim is not None:
+        yield claim, items
+
+
 def derive(db: sqlite_utils.Database) -> dict[str, int]:
-    """Compute and write the derived tables; return their row counts."""
+    """Compute and write the derived tables; return their row counts.
+
+    Claims are read one at a time with their evidence and rows are written in batches,
+    so memory holds the citation graph and the names, not the claims.
+    """
     create_tables(db, DERIVED_TABLES)
     corpus = _Corpus(db)
-    counts: dict[str, int] = defaultdict(int)
-
-    def write(table: str, rows: list[dict]) -> None:
-        if rows:
-            db[table].insert_all(rows, batch_size=1000)
-            counts[table] += len(rows)
-
+    out = _Batches(db)
     contradictions: list[tuple[dict, list[dict]]] = []
-    claims = list(db.query("select id, statement from claims order by id"))
-    evidence_by_claim: dict[str, list[dict]] = defaultdict(list)
-    for e in db.query("select id, claim_id, source_id, stance from evidence order by claim_id, position"):
-        evidence_by_claim[e["claim_id"]].append(e)
-
-    for claim in claims:
-        items = evidence_by_claim.get(claim["id"], [])
+    for claim, items in _claims_with_evidence(db):
         origins_rows, chain_rows, status_row, grades, conflict = _analyse_claim(corpus, claim, items)
-        write("evidence_origins", origins_rows)
-        write("chain_links", chain_rows)
-        write("claim_status", [status_row])
-        write("evidence_assessments", grades)
+        out.add("evidence_origins", origins_rows)
+        out.add("chain_links", chain_rows)
+        out.add("claim_status", [status_row])
+        out.add("evidence_assessments", grades)
         if conflict:
             contradictions.append(conflict)
-
     contradictions += _value_conflicts(corpus)
     contradictions += _asserted(db)
     seen = set()
@@ -271,18 +307,17 @@ def derive(db: sqlite_utils.Database) -> dict[str, int]:
         if row["id"] in seen:
             continue
         seen.add(row["id"])
-        write("contradictions", [row])
-        write("contradiction_members", members)
-    return dict(counts)
+        out.add("contradictions", [row])
+        out.add("contradiction_members", members)
+    out.flush()
+    return dict(out.counts)
 
 
 def _analyse_claim(corpus: _Corpus, claim: dict, items: list[dict]):
     origins_rows, chain_rows = [], []
     roots: dict[str, set[str]] = {}
     for item in items:
-        origins = find_origins(
-            item["source_id"], corpus.via.get(item["id"], []), corpus.citations, corpus.derived_from, corpus.reach
-        )
+        origins = find_origins(item["source_id"], item["via"], corpus.citations, corpus.derived_from, corpus.reach)
         roots[item["id"]] = {o.root for o in origins}
         for origin in origins:
             origins_rows.append({"evidence_id": item["id"], "origin_id": origin.root, "path": json.dumps(origin.path)})
@@ -370,7 +405,7 @@ def _reason(corpus, supports, conflicts, groups, group_roots, supporting) -> str
 def _chain(corpus: _Corpus, claim_id: str, item: dict) -> list[dict]:
     """The hops from an evidence passage up to the works it rests on."""
     rows = []
-    via = corpus.via.get(item["id"], [])
+    via = item["via"]
     hops: list[tuple[int, str, str | None, str | None, str | None]] = []  # depth, from, citation, relation, to
     frontier: list[tuple[int, str]] = []
     for citation_id in via:
@@ -385,8 +420,8 @@ def _chain(corpus: _Corpus, claim_id: str, item: dict) -> list[dict]:
         if node in seen and depth:
             continue
         seen.add(node)
-        for citation_id, (source, cited, relation) in corpus.citations.items():
-            if source == node and relation in DERIVATIONS and cited not in seen:
+        for citation_id, cited, relation in corpus.derivations.get(node, ()):
+            if cited not in seen:
                 hops.append((depth + 1, node, citation_id, relation, cited))
                 frontier.append((depth + 1, cited))
     if not hops:
@@ -413,44 +448,55 @@ def _chain(corpus: _Corpus, claim_id: str, item: dict) -> list[dict]:
     return rows
 
 
-def _claim_values(corpus: _Corpus) -> dict[str, list[tuple[dict, Value]]]:
-    rows = list(
-        corpus.db.query(
-            """select c.id, c.subject_id, c.property_id, c.value_kind, c.value, c.value_date, c.value_date_earliest,
-                      c.value_date_latest, c.value_number, c.value_tolerance, c.value_entity_id, c.value_text,
-                      c.value_relative_claim_id, c.value_relative_days, c.event_date_earliest, c.event_date_latest
-               from claims c join properties p on p.id = c.property_id
-               where p.multiple = 0 and c.subject_id is not null
-               order by c.subject_id, c.property_id, c.id"""
+def _claim_value(corpus: _Corpus, r: dict) -> Value | None:
+    kind = r["value_kind"]
+    if r["value_relative_claim_id"]:
+        base = next(
+            corpus.db.query(
+                "select coalesce(value_date_earliest, event_date_earliest) as lo, "
+                "coalesce(value_date_latest, event_date_latest) as hi from claims where id = ?",
+                [r["value_relative_claim_id"]],
+            ),
+            None,
         )
+        if not base or not base["lo"]:
+            return None  # the base claim has no date: nothing to resolve against
+        lo, hi = shift_interval(base["lo"], base["hi"], r["value_relative_days"])
+        corpus.db.execute("update claims set value_date_earliest = ?, value_date_latest = ? where id = ?", [lo, hi, r["id"]])
+        shown = f"{r['value']} ({lo if lo == hi else lo + ' to ' + hi})"
+        return Value("date", earliest=lo, latest=hi, shown=shown)
+    if kind == "date":
+        return Value("date", earliest=r["value_date_earliest"], latest=r["value_date_latest"], shown=r["value_date"])
+    if kind == "number":
+        return Value("number", number=r["value_number"], tolerance=r["value_tolerance"] or 0.0, shown=r["value"])
+    if kind == "entity":
+        entity = r["value_entity_id"]
+        return Value("entity", names=corpus.names.get(entity, frozenset({entity})), shown=corpus.entity_names.get(entity, entity))
+    return Value("text", text=r["value_text"], shown=r["value_text"])
+
+
+def _value_groups(corpus: _Corpus) -> Iterator[tuple[str, str, list[tuple[dict, Value]]]]:
+    """Claims on one subject and single-valued property, a group at a time (by the covering index)."""
+    rows = corpus.db.query(
+        """select c.id, c.subject_id, c.property_id, c.value_kind, c.value, c.value_date, c.value_date_earliest,
+                  c.value_date_latest, c.value_number, c.value_tolerance, c.value_entity_id, c.value_text,
+                  c.value_relative_claim_id, c.value_relative_days, c.event_date_earliest, c.event_date_latest
+           from claims c join properties p on p.id = c.property_id
+           where p.multiple = 0 and c.subject_id is not null
+           order by c.subject_id, c.property_id, c.id"""
     )
-    dates = {r["id"]: r for r in corpus.db.query("select id, value_date_earliest, value_date_latest, event_date_earliest, event_date_latest from claims")}
-    groups: dict[str, list[tuple[dict, Value]]] = defaultdict(list)
+    key, members = None, []
     for r in rows:
-        kind = r["value_kind"]
-        if r["value_relative_claim_id"]:
-            base = dates.get(r["value_relative_claim_id"])
-            lo = base and (base["value_date_earliest"] or base["event_date_earliest"])
-            hi = base and (base["value_date_latest"] or base["event_date_latest"])
-            if not lo:
-                continue  # the base claim has no date: nothing to resolve against
-            lo, hi = shift_interval(lo, hi, r["value_relative_days"])
-            corpus.db.execute(
-                "update claims set value_date_earliest = ?, value_date_latest = ? where id = ?", [lo, hi, r["id"]]
-            )
-            shown = f"{r['value']} ({lo if lo == hi else lo + ' to ' + hi})"
-            value = Value("date", earliest=lo, latest=hi, shown=shown)
-        elif kind == "date":
-            value = Value("date", earliest=r["value_date_earliest"], latest=r["value_date_latest"], shown=r["value_date"])
-        elif kind == "number":
-            value = Value("number", number=r["value_number"], tolerance=r["value_tolerance"] or 0.0, shown=r["value"])
-        elif kind == "entity":
-            entity = r["value_entity_id"]
-            value = Value("entity", names=corpus.names.get(entity, frozenset({entity})), shown=corpus.entity_names.get(entity, entity))
-        else:
-            value = Value("text", text=r["value_text"], shown=r["value_text"])
-        groups[f"{r['subject_id']}\x1f{r['property_id']}"].append((r, value))
-    return groups
+        here = (r["subject_id"], r["property_id"])
+        if here != key:
+            if len(members) > 1:
+                yield key[0], key[1], members
+            key, members = here, []
+        value = _claim_value(corpus, r)
+        if value is not None:
+            members.append((r, value))
+    if key is not None and len(members) > 1:
+        yield key[0], key[1], members
 
 
 def _different_periods(a: dict, b: dict) -> bool:
@@ -460,13 +506,36 @@ def _different_periods(a: dict, b: dict) -> bool:
     return a["event_date_latest"] < b["event_date_earliest"] or b["event_date_latest"] < a["event_date_earliest"]
 
 
+def _class_key(r: dict, v: Value) -> tuple:
+    """Claims with the same key agree with each other and disagree with the same others."""
+    if v.kind == "date":
+        compared: tuple = (v.earliest, v.latest)
+    elif v.kind == "number":
+        compared = (v.number, v.tolerance)
+    elif v.kind == "entity":
+        compared = tuple(sorted(v.names))
+    else:
+        compared = (" ".join((v.text or "").casefold().split()),)
+    period = None if v.kind == "date" else (r["event_date_earliest"], r["event_date_latest"])
+    return (v.kind, compared, period, r["value_relative_claim_id"] and r["id"])
+
+
 def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
+    """Pairs of value classes that cannot both be right, within each subject and property.
+
+    Claims giving the same value are one class, so a subject with many claims and a few
+    values costs a few comparisons, not one per pair of claims.
+    """
     out = []
-    for key, members in _claim_values(corpus).items():
-        subject, prop = key.split("\x1f")
+    for subject, prop, members in _value_groups(corpus):
         label = corpus.properties[prop]["label"]
-        for i, (a, va) in enumerate(members):
-            for b, vb in members[i + 1 :]:
+        classes: dict[tuple, list[tuple[dict, Value]]] = {}
+        for r, v in members:
+            classes.setdefault(_class_key(r, v), []).append((r, v))
+        grouped = list(classes.values())
+        for i, first in enumerate(grouped):
+            for second in grouped[i + 1 :]:
+                (a, va), (b, vb) = first[0], second[0]
                 if va.kind != "date" and _different_periods(a, b):
                     # A subject may hold different values at different times. (Not for dates:
                     # there the event date is usually the very value in dispute.)
@@ -474,8 +543,10 @@ def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
                 why = values_conflict(va, vb)
                 if why is None:
                     continue
-                kind = "derived" if a["value_relative_claim_id"] or b["value_relative_claim_id"] else "value-conflict"
-                cid = contradiction_id(kind, [a["id"], b["id"]])
+                ids = [r["id"] for r, _ in first + second]
+                relative = any(r["value_relative_claim_id"] for r, _ in first + second)
+                kind = "derived" if relative else "value-conflict"
+                cid = contradiction_id(kind, ids)
                 row = {
                     "id": cid,
                     "kind": kind,
@@ -483,15 +554,7 @@ def _value_conflicts(corpus: _Corpus) -> list[tuple[dict, list[dict]]]:
                     "property_id": prop,
                     "explanation": f"{corpus.entity_names.get(subject, subject)}, {label}: {why}",
                 }
-                out.append(
-                    (
-                        row,
-                        [
-                            {"contradiction_id": cid, "claim_id": a["id"], "evidence_id": None, "role": "claim"},
-                            {"contradiction_id": cid, "claim_id": b["id"], "evidence_id": None, "role": "claim"},
-                        ],
-                    )
-                )
+                out.append((row, [{"contradiction_id": cid, "claim_id": c, "evidence_id": None, "role": "claim"} for c in sorted(ids)]))
     return out
 
 
