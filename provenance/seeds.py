@@ -441,13 +441,14 @@ class Seeds:
             self._problem(loc.file, loc.line, claim.id, "evidence", "the claim has no evidence", "warning")
 
         items = []
+        seen: dict[str, tuple[str, int]] = {}
         for i, evidence in enumerate(claim.evidence):
-            item = self._evidence(loc, i, evidence)
+            item = self._evidence(loc, i, evidence, seen)
             if item is not None:
                 items.append(item)
         return ClaimRecord(claim, topic, loc.file, loc.line, items)
 
-    def _evidence(self, loc: Located, i: int, evidence: Evidence) -> EvidenceRecord | None:
+    def _evidence(self, loc: Located, i: int, evidence: Evidence, seen: dict) -> EvidenceRecord | None:
         claim: Claim = loc.record
         path = ("evidence", i)
         line = self._line(loc, *path)
@@ -464,7 +465,10 @@ class Seeds:
                         f"citation {via!r} is a note of {citing!r}, not of {evidence.source!r}",
                     )
         ev_id = evidence_id(claim.id, evidence)
-        first = self.index.add("evidence", ev_id, loc.file, line)
+        # A derived id includes the claim's id, so it can only repeat within this claim;
+        # only curated ids need the corpus-wide index (memory for the claim, not the corpus).
+        first = self.index.add("evidence", ev_id, loc.file, line) if evidence.id else seen.get(ev_id)
+        seen.setdefault(ev_id, (loc.file, line))
         if first is not None:
             what = "evidence id" if evidence.id else "the same passage of the same source is already evidence for this claim"
             self._problem(loc.file, line, claim.id, _field(path), f"{what}: {ev_id} (first at {self._path(first[0])}:{first[1]})")
