@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .anchoring import Anchor, QuoteProblem, SourceText, locate, normalise
+from .anchoring import Anchor, QuoteProblem, SourceText, locate, normalise_text
 from .errors import Problem, SeedsInvalid
 from .models import SLUG_PATTERN, Citation, Claim, Entity, Evidence, Property, Source
 from .yamlfile import YamlFile, read_yaml
@@ -94,7 +94,7 @@ def evidence_id(claim_id: str, evidence: Evidence) -> str:
     """The stable id of an evidence item: curated, or derived from claim, source and quote."""
     if evidence.id:
         return evidence.id
-    quote = normalise(evidence.quote).text
+    quote = normalise_text(evidence.quote)
     digest = hashlib.sha1(f"{claim_id}\n{evidence.source}\n{quote}".encode()).hexdigest()
     return f"ev-{digest[:12]}"
 

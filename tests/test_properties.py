@@ -192,3 +192,10 @@ class EditBuildCycles(RuleBasedStateMachine):
 
 EditBuildCycles.TestCase.settings = settings(max_examples=8, stateful_step_count=8, deadline=None)
 test_edit_build_cycles = EditBuildCycles.TestCase
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ -\n\t.,'\"") + ["\r", "\u00a0", "é", "“"]), max_size=80))
+def test_fast_normalisation_agrees_with_the_full_one(text):
+    from provenance.anchoring import normalise_text
+
+    assert normalise_text(text) == normalise(text).text
