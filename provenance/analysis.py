@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .tables import DERIVED_TABLES, create_tables
+from .tables import DERIVED_TABLES, create_tables, insert_rows
 
 __all__ = [
     "DERIVATIONS",
@@ -256,7 +256,7 @@ class _Batches:
     def flush(self, table: str | None = None) -> None:
         for name in [table] if table else list(self.rows):
             if self.rows[name]:
-                self.db[name].insert_all(self.rows[name], batch_size=1000)
+                insert_rows(self.db.conn, name, self.rows[name])
                 self.counts[name] += len(self.rows[name])
                 self.rows[name] = []
 

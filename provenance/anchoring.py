@@ -92,8 +92,8 @@ def normalise(text: str, *, keep_line_hyphens: bool = False) -> NormalisedText:
     dropped), for quotes that spell a compound word with its hyphen.
     """
     out: list[str] = []
-    starts = array("l")
-    ends = array("l")
+    starts = array("i")  # 4 bytes an offset: texts are far below 2**31 characters
+    ends = array("i")
     pending_space: tuple[int, int] | None = None  # span of a white-space run not yet written
     n = len(text)
     for i, j, piece in _segments(text):

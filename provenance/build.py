@@ -28,7 +28,7 @@ from .analysis import derive
 from .dates import edtf_interval
 from .errors import BuildError, BuildLocked, SeedsInvalid
 from .models import Citation, Entity, Property, Source
-from .tables import TABLES, create_tables
+from .tables import TABLES, create_tables, insert_rows
 from .seeds import ClaimRecord, Located, Seeds, SourceRecord
 
 __all__ = ["build_database", "BuildResult", "database_digest", "BATCH"]
@@ -66,7 +66,7 @@ class _Writer:
         for name in [table] if table else list(self.buffers):
             rows = self.buffers[name]
             if rows:
-                self.db[name].insert_all(rows, batch_size=BATCH)
+                insert_rows(self.db.conn, name, rows)
                 self.counts[name] += len(rows)
                 rows.clear()
 

@@ -114,7 +114,19 @@ def _style():
 
 
 def _render(items: list[dict], cites: list[tuple[str, str | None, str | None]]) -> list[str]:
-    """Render (source id, locator label, locator) citations as Chicago notes, in order."""
+    """Render (source id, locator label, locator) citations as Chicago notes, in order.
+
+    citeproc-py takes milliseconds a note, most of a claim page's time; the same chain is
+    cited on many pages, so notes are cached by the items they cite and the locators.
+    """
+    used = {key for key, _, _ in cites}
+    key = json.dumps([i for i in items if i["id"] in used], sort_keys=True, ensure_ascii=False)
+    return list(_render_cached(key, tuple(cites)))
+
+
+@lru_cache(maxsize=8192)
+def _render_cached(items_json: str, cites: tuple[tuple[str, str | None, str | None], ...]) -> tuple[str, ...]:
+    items = json.loads(items_json)
     from citeproc import Citation, CitationItem, CitationStylesBibliography, Locator, formatter
     from citeproc.source.json import CiteProcJSON
 
@@ -127,7 +139,7 @@ def _render(items: list[dict], cites: list[tuple[str, str | None, str | None]]) 
             citation = Citation([CitationItem(key, **kwargs)])
             bibliography.register(citation)
             citations.append(citation)
-        return [str(bibliography.cite(c, lambda item: None)) for c in citations]
+        return tuple(str(bibliography.cite(c, lambda item: None)) for c in citations)
 
 
 def _sources(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict]:

@@ -52,7 +52,7 @@ FOLDERS = ("sources", "citations", "entities", "properties", "claims")
 QUOTE_WORDS = (4, 150)  # a quote shorter or longer than this is an error
 QUOTE_WORDS_ADVISED = (8, 80)  # outside this, a warning
 MAX_TEXT_BYTES = 50 * 1024 * 1024
-TEXT_CACHE = 32  # source texts kept in memory at once
+TEXT_CACHE_CHARS = 40_000_000  # characters of source text (with their normalised forms) kept in memory
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,12 @@ class Seeds:
         self.display = str(directory).rstrip("/\\") or "."
         self.problems: list[Problem] = []
         self.index = _Index()
+        # Texts are cached by content, so sources that share a text share its normalised
+        # forms; the cache is bounded by characters, not by count.
         self._texts: OrderedDict[str, SourceText] = OrderedDict()
+        self._text_chars = 0
         self._text_paths: dict[str, Path] = {}
+        self._text_keys: dict[str, str] = {}
         self._pending_links: list[tuple[str, str, int, str, str]] = []
         self._citations: dict[str, Citation] = {}
         self._broken: set[str] = set()  # ids of records that failed validation
@@ -351,21 +355,25 @@ class Seeds:
         if not text.strip():
             self._problem(loc.file, line, source.id, "text", f"{source.text} is empty")
             return None
+        sha = hashlib.sha256(raw).hexdigest()
         self._text_paths[source.id] = path
-        return text, hashlib.sha256(raw).hexdigest()
+        self._text_keys[source.id] = sha
+        return text, sha
 
     def _text(self, source_id: str) -> SourceText | None:
-        cached = self._texts.get(source_id)
-        if cached is not None:
-            self._texts.move_to_end(source_id)
-            return cached
-        path = self._text_paths.get(source_id)
-        if path is None:
+        key = self._text_keys.get(source_id)
+        if key is None:
             return None
-        cached = SourceText(path.read_text(encoding="utf-8"))
-        self._texts[source_id] = cached
-        if len(self._texts) > TEXT_CACHE:
-            self._texts.popitem(last=False)
+        cached = self._texts.get(key)
+        if cached is not None:
+            self._texts.move_to_end(key)
+            return cached
+        cached = SourceText(self._text_paths[source_id].read_text(encoding="utf-8"))
+        self._texts[key] = cached
+        self._text_chars += 3 * len(cached.text)  # the text and up to two normalised forms
+        while self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
+            _, evicted = self._texts.popitem(last=False)
+            self._text_chars -= 3 * len(evicted.text)
         return cached
 
     # -- entities and citations --------------------------------------------------------

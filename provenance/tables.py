@@ -7,13 +7,14 @@ description is the model field's own, so it is written once.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
 from .models import Citation, Claim, ClaimValue, Entity, Evidence, Property, Source
 
-__all__ = ["Column", "Table", "TABLES", "DERIVED_TABLES", "ALL_TABLES", "create_tables"]
+__all__ = ["Column", "Table", "TABLES", "DERIVED_TABLES", "ALL_TABLES", "create_tables", "insert_rows"]
 
 
 def _d(model, name: str) -> str:
@@ -340,6 +341,34 @@ DERIVED_TABLES: dict[str, Table] = {
 }
 
 ALL_TABLES: dict[str, Table] = {**TABLES, **DERIVED_TABLES}
+
+
+def insert_rows(conn, table: str, rows: list[dict]) -> None:
+    """Insert rows with one ``executemany`` of a statement prepared once per table.
+
+    sqlite-utils' ``insert_all`` rebuilds its SQL for every chunk and caps a statement at
+    999 variables; on millions of rows of known shape that is most of the build's time, so
+    the bulk rows go in through the same connection with plain ``executemany``. Lists and
+    dicts are stored as JSON, as sqlite-utils would store them.
+    """
+    if not rows:
+        return
+    columns = [c.name for c in ALL_TABLES[table].columns]
+    sql = _INSERTS.get(table)
+    if sql is None:
+        sql = _INSERTS[table] = (
+            f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+        )
+    conn.executemany(sql, [tuple(_value(row.get(c)) for c in columns) for row in rows])
+
+
+_INSERTS: dict[str, str] = {}
+
+
+def _value(value):
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None) -> None:
