@@ -85,12 +85,67 @@ def _segments(text: str):
         i = j
 
 
+def _simple(text: str) -> bool:
+    """True when every character is its own NFC segment: the fast paths then give exactly
+    what the character-by-character path gives."""
+    return unicodedata.is_normalized("NFC", text) and not any(unicodedata.combining(c) for c in set(text))
+
+
+_TABLE = str.maketrans({**dict.fromkeys(_DROP), **_REPLACE})
+_RUNS = re.compile(r"\s+|\S+")
+
+
 def normalise(text: str, *, keep_line_hyphens: bool = False) -> NormalisedText:
     """Normalise ``text`` as described in the module docstring, keeping an offset map.
 
     With ``keep_line_hyphens`` a hyphen before a line break is kept (only the break is
     dropped), for quotes that spell a compound word with its hyphen.
     """
+    if _simple(text):
+        return _normalise_runs(text, keep_line_hyphens)
+    return _normalise_chars(text, keep_line_hyphens)
+
+
+def _normalise_runs(text: str, keep_line_hyphens: bool) -> NormalisedText:
+    """The same as :func:`_normalise_chars` for simple text, a word at a time instead of a
+    character at a time (about ten times faster on a long text)."""
+    out: list[str] = []
+    starts = array("i")
+    ends = array("i")
+    pending: tuple[int, int] | None = None
+    for match in _RUNS.finditer(text):
+        begin, end = match.span()
+        run = match.group()
+        if run[0].isspace():
+            pending = (begin, end) if pending is None else (pending[0], end)
+            continue
+        chars = run.translate(_TABLE)
+        if not chars:
+            continue  # only dropped characters: the white-space run goes on
+        if len(chars) == len(run):
+            positions = range(begin, end)
+        else:
+            positions = [begin + k for k, c in enumerate(run) if c not in _DROP]
+        if pending is not None:
+            if out and out[-1] == "-" and "\n" in text[pending[0] : pending[1]] and _joins(out, chars[0]):
+                if keep_line_hyphens:
+                    ends[-1] = pending[1]
+                else:
+                    out.pop()
+                    starts.pop()
+                    ends.pop()
+            elif out:
+                out.append(" ")
+                starts.append(pending[0])
+                ends.append(pending[1])
+            pending = None
+        out.extend(chars)
+        starts.extend(positions)
+        ends.extend(p + 1 for p in positions)
+    return NormalisedText("".join(out), starts, ends)
+
+
+def _normalise_chars(text: str, keep_line_hyphens: bool) -> NormalisedText:
     out: list[str] = []
     starts = array("i")  # 4 bytes an offset: texts are far below 2**31 characters
     ends = array("i")
@@ -134,13 +189,24 @@ def normalise(text: str, *, keep_line_hyphens: bool = False) -> NormalisedText:
 _ASCII_HYPHENATION = re.compile(r"(?<=[A-Za-z])-[^\S\n]*\n\s*(?=[a-z])")
 
 
-def normalise_text(text: str) -> str:
-    """``normalise(text).text`` without the offset map: much faster for plain ASCII text.
+_LINE_HYPHEN = re.compile(r"-(\s+)(?=(\S))")
 
-    Used where only the normalised string matters (quotes to look up, evidence ids).
-    """
+
+def _join_line_hyphen(match: re.Match) -> str:
+    text, at = match.string, match.start()
+    if "\n" in match.group(1) and at > 0 and text[at - 1].isalpha() and match.group(2).islower():
+        return ""
+    return match.group(0)
+
+
+def normalise_text(text: str) -> str:
+    """``normalise(text).text`` without the offset map, by regular expressions where the
+    text allows (much faster). Used where only the normalised string matters: quotes to
+    look up, evidence ids."""
     if text.isascii():
         return " ".join(_ASCII_HYPHENATION.sub("", text).split())
+    if _simple(text):
+        return " ".join(_LINE_HYPHEN.sub(_join_line_hyphen, text.translate(_TABLE)).split())
     return normalise(text).text
 
 

@@ -199,3 +199,23 @@ def test_fast_normalisation_agrees_with_the_full_one(text):
     from provenance.anchoring import normalise_text
 
     assert normalise_text(text) == normalise(text).text
+
+
+ODD = list("abcXYZé -\n\t.,'\"") + ["\r", "\u00a0", "“", "”", "—", "–", "\u200b", "\u00ad", "¹", "\u202e", "Å", "e\u0301", "ß"]
+
+
+@given(st.lists(st.sampled_from(ODD), max_size=60).map("".join), st.booleans())
+def test_word_at_a_time_normalisation_equals_character_at_a_time(text, keep):
+    from provenance.anchoring import _normalise_chars, _normalise_runs, _simple, normalise_text
+
+    assume(_simple(text))
+    fast, slow = _normalise_runs(text, keep), _normalise_chars(text, keep)
+    assert (fast.text, list(fast.starts), list(fast.ends)) == (slow.text, list(slow.starts), list(slow.ends))
+    assert normalise_text(text) == _normalise_chars(text, False).text
+
+
+@given(st.lists(st.sampled_from(ODD), max_size=60).map("".join))
+def test_fast_normalise_text_agrees_on_any_text(text):
+    from provenance.anchoring import _normalise_chars, normalise_text
+
+    assert normalise_text(text) == _normalise_chars(text, False).text
