@@ -240,24 +240,17 @@ class QuoteProblem(Exception):
 class SourceText:
     """A source's stored text with its normalised forms computed once, on demand."""
 
-    __slots__ = ("text", "_norm", "_norm_hyphens")
+    __slots__ = ("text", "_norm")
 
     def __init__(self, text: str):
         self.text = text
         self._norm: NormalisedText | None = None
-        self._norm_hyphens: NormalisedText | None = None
 
     @property
     def norm(self) -> NormalisedText:
         if self._norm is None:
             self._norm = normalise(self.text)
         return self._norm
-
-    @property
-    def norm_hyphens(self) -> NormalisedText:
-        if self._norm_hyphens is None:
-            self._norm_hyphens = normalise(self.text, keep_line_hyphens=True)
-        return self._norm_hyphens
 
 
 def _find_all(haystack: str, needle: str, limit: int) -> list[int]:
@@ -300,11 +293,11 @@ def locate(quote: str, source: SourceText | str, occurrence: int | None = None) 
         method = "normalised"
         needle = normalise_text(quote)
         if needle:
-            for norm in (source.norm, source.norm_hyphens):
-                found = _find_all(norm.text, needle, limit)
-                if found:
-                    spans = [norm.span(h, h + len(needle)) for h in found]
-                    break
+            norm = source.norm
+            found = [(h, h + len(needle)) for h in _find_all(norm.text, needle, limit)]
+            if not found:
+                found = _find_keeping_hyphens(text, norm, needle, limit)
+            spans = [norm.span(a, b) for a, b in found]
         if not spans:
             raise QuoteProblem(_not_found_message(quote, source))
 
@@ -321,6 +314,38 @@ def locate(quote: str, source: SourceText | str, occurrence: int | None = None) 
             raise QuoteProblem(f"occurrence {occurrence} asked for, but the quote occurs {len(spans)} time(s)")
         start, end = spans[occurrence - 1]
     return _anchor(text, start, end, method)
+
+
+def _find_keeping_hyphens(text: str, norm: NormalisedText, needle: str, limit: int) -> list[tuple[int, int]]:
+    """Find a quote that keeps the hyphen of a word split at a line break ("anti-aircraft"
+    for "anti-\naircraft"), where the normalised text has joined the word.
+
+    Each hyphen of the quote that could be such a one is tried both ways (kept, as a real
+    hyphen of the text, or dropped, as a joined line break); a match counts only where
+    every dropped hyphen stands, in the stored text, at a line-end hyphenation.
+    """
+    candidates = [k for k in range(1, len(needle) - 1) if needle[k] == "-" and needle[k - 1].isalpha() and needle[k + 1].islower()]
+    if not candidates or len(candidates) > 6:
+        return []
+    found: list[tuple[int, int]] = []
+    for mask in range(1, 2 ** len(candidates)):
+        dropped = [k for bit, k in enumerate(candidates) if mask >> bit & 1]
+        variant, joins = needle, []
+        for removed, k in enumerate(dropped):
+            position = k - removed
+            variant = variant[:position] + variant[position + 1 :]
+            joins.append(position)  # the character after the dropped hyphen
+        at = norm.text.find(variant)
+        while at != -1 and len(found) < limit:
+            if all(_line_end_hyphen(text, norm, at + j - 1, at + j) for j in joins):
+                found.append((at, at + len(variant)))
+            at = norm.text.find(variant, at + 1)
+    return sorted(set(found))[:limit]
+
+
+def _line_end_hyphen(text: str, norm: NormalisedText, before: int, after: int) -> bool:
+    gap = text[norm.ends[before] : norm.starts[after]]
+    return "\n" in gap and any(_REPLACE.get(c, c) == "-" for c in gap)
 
 
 def closest_passage(quote: str, source: SourceText | str) -> tuple[str, float] | None:

@@ -76,3 +76,24 @@ def test_normalise_keeps_an_offset_for_every_character():
     assert norm.text == 'é "x" y'
     assert len(norm.starts) == len(norm.ends) == len(norm.text)
     assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends))
+
+
+@pytest.mark.parametrize(
+    "text, quote, found",
+    [
+        ("the anti-\naircraft guns", "the anti-aircraft guns", True),  # hyphen at a line end, kept in the quote
+        ("the antiaircraft guns", "the anti-aircraft guns", False),  # no hyphen in the text: never invented
+        ("a Sino-Soviet anti-\naircraft unit", "a Sino-Soviet anti-aircraft unit", True),  # one real, one line-end
+        ("the anti-\naircraft and re-\ncover", "anti-aircraft and recover", True),  # one kept, one joined
+    ],
+)
+def test_line_end_hyphens_kept_in_quotes(text, quote, found):
+    if found:
+        anchor = locate(quote, text)
+        assert normalise(text[anchor.start : anchor.end], keep_line_hyphens=True).text.replace("re-cover", "recover") in (
+            quote,
+            quote.replace("recover", "re-cover"),
+        )
+    else:
+        with pytest.raises(QuoteProblem):
+            locate(quote, text)
