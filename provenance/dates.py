@@ -20,7 +20,7 @@ __all__ = ["check_edtf", "edtf_interval", "intervals_overlap"]
 _YMD = re.compile(r"(?<![\d])(-?\d{4})-(\d{2})-(\d{2})(?![\d])")
 # Plain dates (most of them) are checked and converted without the EDTF grammar, which
 # costs about 10 ms a parse.
-_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)")
 
 
 def check_edtf(value: str) -> str:
@@ -67,6 +67,11 @@ def edtf_interval(value: str) -> tuple[str, str]:
     plain = _PLAIN.fullmatch(value)
     if plain:
         interval = _plain_interval(plain)
+        if interval and plain.group(4):  # about / uncertain: widened as below
+            pad = _PADDING[_precision(value)]
+            lower = max(dt.date.min + pad, dt.date.fromisoformat(interval[0])) - pad
+            upper = min(dt.date.max - pad, dt.date.fromisoformat(interval[1])) + pad
+            return lower.isoformat(), upper.isoformat()
         if interval:
             return interval
     parsed = parse_edtf(value)
@@ -84,7 +89,7 @@ def edtf_interval(value: str) -> tuple[str, str]:
 
 def _plain_interval(match: re.Match) -> tuple[str, str] | None:
     """The interval of a plain YYYY, YYYY-MM or YYYY-MM-DD, or None if it is not on the calendar."""
-    year, month, day = match.groups()
+    year, month, day, _qualifier = match.groups()
     y = int(year)
     if y == 0:
         return None

@@ -353,22 +353,30 @@ def insert_rows(conn, table: str, rows: list[dict]) -> None:
     """
     if not rows:
         return
-    columns = [c.name for c in ALL_TABLES[table].columns]
-    sql = _INSERTS.get(table)
-    if sql is None:
-        sql = _INSERTS[table] = (
-            f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
-        )
-    conn.executemany(sql, [tuple(_value(row.get(c)) for c in columns) for row in rows])
+    prepared = _INSERTS.get(table)
+    if prepared is None:
+        columns = [c.name for c in ALL_TABLES[table].columns]
+        sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+        json_columns = [i for i, name in enumerate(columns) if (table, name) in JSON_COLUMNS]
+        prepared = _INSERTS[table] = (sql, columns, json_columns)
+    sql, columns, json_columns = prepared
+    values = [tuple(map(row.get, columns)) for row in rows]
+    if json_columns:
+        values = [_with_json(v, json_columns) for v in values]
+    conn.executemany(sql, values)
 
 
-_INSERTS: dict[str, str] = {}
+def _with_json(values: tuple, positions: list[int]) -> tuple:
+    as_list = list(values)
+    for i in positions:
+        if isinstance(as_list[i], (list, dict)):
+            as_list[i] = json.dumps(as_list[i], ensure_ascii=False)
+    return tuple(as_list)
 
 
-def _value(value):
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+# Columns that hold lists or dicts, stored as JSON text.
+JSON_COLUMNS = {("sources", "authors"), ("sources", "editors"), ("aliases", "sources")}
+_INSERTS: dict[str, tuple[str, list[str], list[int]]] = {}
 
 
 def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None) -> None:

@@ -219,3 +219,25 @@ def test_fast_normalise_text_agrees_on_any_text(text):
     from provenance.anchoring import _normalise_chars, normalise_text
 
     assert normalise_text(text) == _normalise_chars(text, False).text
+
+
+@given(st.dates(min_value=__import__("datetime").date(1, 1, 1), max_value=__import__("datetime").date(9999, 12, 31)),
+       st.sampled_from(["day", "month", "year"]), st.sampled_from(["", "~", "?", "%"]))
+def test_plain_dates_agree_with_the_edtf_grammar(day, precision, qualifier):
+    """The fast path for plain dates gives what the EDTF library's bounds give."""
+    import datetime as dt
+
+    from edtf import parse_edtf
+
+    from provenance.dates import _precision, _PADDING, check_edtf
+
+    text = {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4]}[precision] + qualifier
+    assert check_edtf(text) == text
+    parsed = parse_edtf(text)
+    lo, hi = parsed.lower_strict(), parsed.upper_strict()
+    lower, upper = dt.date(lo.tm_year, lo.tm_mon, lo.tm_mday), dt.date(hi.tm_year, hi.tm_mon, hi.tm_mday)
+    if qualifier:
+        pad = _PADDING[_precision(text)]
+        lower = max(dt.date.min + pad, lower) - pad
+        upper = min(dt.date.max - pad, upper) + pad
+    assert edtf_interval(text) == (lower.isoformat(), upper.isoformat())
