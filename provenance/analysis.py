@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .tables import DERIVED_TABLES, create_tables, insert_rows
+from .tables import DERIVED_TABLES, create_indexes, create_tables, insert_rows
 
 __all__ = [
     "DERIVATIONS",
@@ -288,7 +288,7 @@ def derive(db: sqlite_utils.Database) -> dict[str, int]:
     Claims are read one at a time with their evidence and rows are written in batches,
     so memory holds the citation graph and the names, not the claims.
     """
-    create_tables(db, DERIVED_TABLES)
+    create_tables(db, DERIVED_TABLES, indexes=False)
     corpus = _Corpus(db)
     out = _Batches(db)
     contradictions: list[tuple[dict, list[dict]]] = []
@@ -310,6 +310,7 @@ def derive(db: sqlite_utils.Database) -> dict[str, int]:
         out.add("contradictions", [row])
         out.add("contradiction_members", members)
     out.flush()
+    create_indexes(db, DERIVED_TABLES)
     return dict(out.counts)
 
 

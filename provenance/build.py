@@ -28,7 +28,7 @@ from .analysis import derive
 from .dates import edtf_interval
 from .errors import BuildError, BuildLocked, SeedsInvalid
 from .models import Citation, Entity, Property, Source
-from .tables import TABLES, create_tables, insert_rows
+from .tables import TABLES, create_indexes, create_tables, insert_rows
 from .seeds import ClaimRecord, Located, Seeds, SourceRecord
 
 __all__ = ["build_database", "BuildResult", "database_digest", "BATCH"]
@@ -321,9 +321,10 @@ def _write(seeds: Seeds, temp: Path, digest: str, progress) -> dict[str, int]:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         db = sqlite_utils.Database(conn)
-        create_tables(db)
+        create_tables(db, indexes=False)
         conn.execute("BEGIN")
         counts = write_records(seeds, db, progress)
+        create_indexes(db)  # the analysis reads through them
         counts.update(derive(db))
         _write_build_info(db, digest, counts)
         conn.execute("COMMIT")

@@ -14,7 +14,7 @@ import sqlite_utils
 
 from .models import Citation, Claim, ClaimValue, Entity, Evidence, Property, Source
 
-__all__ = ["Column", "Table", "TABLES", "DERIVED_TABLES", "ALL_TABLES", "create_tables", "insert_rows"]
+__all__ = ["Column", "Table", "TABLES", "DERIVED_TABLES", "ALL_TABLES", "create_tables", "create_indexes", "insert_rows"]
 
 
 def _d(model, name: str) -> str:
@@ -379,8 +379,11 @@ JSON_COLUMNS = {("sources", "authors"), ("sources", "editors"), ("aliases", "sou
 _INSERTS: dict[str, tuple[str, list[str], list[int]]] = {}
 
 
-def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None) -> None:
-    """Create ``tables`` (all by default) with their keys and an index on every foreign key."""
+def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None, *, indexes: bool = True) -> None:
+    """Create ``tables`` (all curated ones by default) with their keys, and unless told
+    otherwise an index on every foreign key. A bulk load creates the indexes afterwards
+    (:func:`create_indexes`): building an index once is much cheaper than keeping it up
+    to date through millions of inserts."""
     for table in (tables or TABLES).values():
         db[table.name].create(
             {c.name: c.type for c in table.columns},
@@ -388,6 +391,14 @@ def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = N
             foreign_keys=table.foreign_keys,
             not_null={table.pk} if isinstance(table.pk, str) else set(table.pk),
         )
+    if indexes:
+        create_indexes(db, tables)
+
+
+def create_indexes(db: sqlite_utils.Database, tables: dict[str, Table] | None = None) -> None:
+    """An index on every foreign key (unless the primary key leads with it), and the
+    indexes each table declares."""
+    for table in (tables or TABLES).values():
         indexed: set[tuple[str, ...]] = set()
         for column, _, _ in table.foreign_keys:
             if isinstance(table.pk, tuple) and table.pk[0] == column:
