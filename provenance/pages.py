@@ -9,6 +9,7 @@ built here (the chain diagram, the highlighted source text) is built with
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from urllib.parse import quote, urlsplit
 
@@ -239,42 +240,50 @@ def search_context(conn: sqlite3.Connection, q: str) -> dict:
         return {"q": "", "claims": [], "passages": [], "sources": []}
     # Each word is quoted, so FTS5 syntax in the box ("AND", "*", quotes) is taken as text.
     match = " ".join('"' + word.replace('"', '""') + '"' for word in q.split())
+    # Ranking every match (bm25) of a common word among a million rows takes seconds, so
+    # claims and passages come in table order; the source texts, few, are ranked.
     claims = list(
         db.query(
-            "select c.id, c.statement, s.status from claims_fts f join claims c on c.rowid = f.rowid "
-            "join claim_status s on s.claim_id = c.id where claims_fts match ? order by rank limit 50",
+            "select c.id, c.statement, s.status from (select rowid from claims_fts where claims_fts match ? limit 50) f "
+            "join claims c on c.rowid = f.rowid join claim_status s on s.claim_id = c.id",
             [match],
         )
     )
     passages = list(
         db.query(
-            "select e.id, e.claim_id, e.source_id, e.quote, e.stance from evidence_fts f join evidence e on e.rowid = f.rowid "
-            "where evidence_fts match ? order by rank limit 50",
+            "select e.id, e.claim_id, e.source_id, e.quote, e.stance from (select rowid from evidence_fts "
+            "where evidence_fts match ? limit 50) f join evidence e on e.rowid = f.rowid",
             [match],
         )
     )
+    # FTS5's snippet() reads every hit in a long text (tens of milliseconds for a common
+    # word), so the best sources are ranked by FTS and the excerpt is cut by SQLite's
+    # instr() around the first hit of the first word.
+    first = q.split()[0].casefold()
     sources = list(
         db.query(
-            "select s.id, s.title, snippet(sources_fts, 2, char(2), char(3), ' … ', 24) as snippet "
-            "from sources_fts f join sources s on s.rowid = f.rowid where sources_fts match ? order by rank limit 20",
-            [match],
+            "select s.id, s.title, substr(s.text, max(1, instr(lower(s.text), :w) - 100), 260) as excerpt "
+            "from (select rowid from sources_fts where sources_fts match :q order by rank limit 20) f "
+            "join sources s on s.rowid = f.rowid",
+            {"q": match, "w": first},
         )
     )
-    for s in sources:
-        s["snippet_html"] = _snippet(s["snippet"] or "")
+    for source in sources:
+        source["snippet_html"] = _excerpt(source["excerpt"] or "", q.split())
     return {"q": q, "claims": claims, "passages": passages, "sources": sources}
 
 
-def _snippet(snippet: str) -> Markup:
-    """FTS5 snippet with \\x02 ... \\x03 around hits -> escaped HTML with <mark>."""
-    out = Markup("")
-    for i, part in enumerate(snippet.split("\x02")):
-        if i == 0:
-            out += escape(part)
-            continue
-        hit, _, rest = part.partition("\x03")
-        out += Markup("<mark>{}</mark>{}").format(hit, rest)
-    return out
+def _excerpt(text: str, words: list[str]) -> Markup:
+    """An excerpt, escaped, with the searched words in <mark> (whole words, any case)."""
+    text = " ".join(text.split())
+    alternatives = [rf"\b{re.escape(w)}\b" for w in words if w]
+    if not alternatives:
+        return escape(text)
+    out, at = Markup("… "), 0
+    for hit in re.finditer("|".join(alternatives), text, re.IGNORECASE):
+        out += escape(text[at : hit.start()]) + Markup("<mark>{}</mark>").format(hit.group())
+        at = hit.end()
+    return out + escape(text[at:]) + Markup(" …")
 
 
 def highlight_text(text: str, anchors: list[dict]) -> Markup:
