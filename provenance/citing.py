@@ -116,30 +116,30 @@ def _style():
 def _render(items: list[dict], cites: list[tuple[str, str | None, str | None]]) -> list[str]:
     """Render (source id, locator label, locator) citations as Chicago notes, in order.
 
-    citeproc-py takes milliseconds a note, most of a claim page's time; the same chain is
-    cited on many pages, so notes are cached by the items they cite and the locators.
+    citeproc-py takes milliseconds a citation, most of a claim page's time, and the same
+    source at the same note is cited from many claims: each citation is rendered once and
+    cached by the source's CSL item and the locator.
     """
-    used = {key for key, _, _ in cites}
-    key = json.dumps([i for i in items if i["id"] in used], sort_keys=True, ensure_ascii=False)
-    return list(_render_cached(key, tuple(cites)))
+    by_id = {item["id"]: item for item in items}
+    return [
+        _render_one(json.dumps(by_id[key], sort_keys=True, ensure_ascii=False), label, locator)
+        for key, label, locator in cites
+    ]
 
 
-@lru_cache(maxsize=8192)
-def _render_cached(items_json: str, cites: tuple[tuple[str, str | None, str | None], ...]) -> tuple[str, ...]:
-    items = json.loads(items_json)
+@lru_cache(maxsize=65536)
+def _render_one(item_json: str, label: str | None, locator: str | None) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, Locator, formatter
     from citeproc.source.json import CiteProcJSON
 
+    item = json.loads(item_json)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bibliography = CitationStylesBibliography(_style(), CiteProcJSON(items), formatter.plain)
-        citations = []
-        for key, label, locator in cites:
-            kwargs = {"locator": Locator(label, locator)} if locator else {}
-            citation = Citation([CitationItem(key, **kwargs)])
-            bibliography.register(citation)
-            citations.append(citation)
-        return tuple(str(bibliography.cite(c, lambda item: None)) for c in citations)
+        warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it does not implement
+        bibliography = CitationStylesBibliography(_style(), CiteProcJSON([item]), formatter.plain)
+        kwargs = {"locator": Locator(label, locator)} if locator else {}
+        citation = Citation([CitationItem(item["id"], **kwargs)])
+        bibliography.register(citation)
+        return str(bibliography.cite(citation, lambda unknown: None))
 
 
 def _sources(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict]:
