@@ -93,7 +93,9 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
     by_stance = {stance: [p for p in passages if p["stance"] == stance] for stance in ("supports", "conflicts", "qualifies", "reports")}
     status = next(db.query("select * from claim_status where claim_id = ?", [claim_id]))
     origin_groups = json.loads(status["origin_groups"] or "[]")
-    titles = {r["id"]: r["title"] for r in db.query("select id, title from sources")}
+    roots = sorted({o for group in origin_groups for o in group})
+    marks = ",".join("?" * len(roots))
+    titles = {r["id"]: r["title"] for r in db.query(f"select id, title from sources where id in ({marks})", roots)} if roots else {}
     groups = [[{"id": o, "title": titles.get(o, o)} for o in group] for group in origin_groups]
     taking_part = contradictions(db, claim_id=claim_id)
     _, notes = note_citations(db, claim_id)
