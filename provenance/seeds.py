@@ -52,7 +52,10 @@ FOLDERS = ("sources", "citations", "entities", "properties", "claims")
 QUOTE_WORDS = (4, 150)  # a quote shorter or longer than this is an error
 QUOTE_WORDS_ADVISED = (8, 80)  # outside this, a warning
 MAX_TEXT_BYTES = 50 * 1024 * 1024
-TEXT_CACHE_CHARS = 40_000_000  # characters of source text (with their normalised forms) kept in memory
+# Characters of source text kept in memory with their normalised forms and offset maps
+# (about 12 bytes a character in all, so at most about 1 GB): enough for the distinct texts
+# of most corpora, so no text is normalised twice.
+TEXT_CACHE_CHARS = 80_000_000
 
 
 @dataclass(frozen=True)
@@ -370,10 +373,10 @@ class Seeds:
             return cached
         cached = SourceText(self._text_paths[source_id].read_text(encoding="utf-8"))
         self._texts[key] = cached
-        self._text_chars += 3 * len(cached.text)  # the text and up to two normalised forms
+        self._text_chars += len(cached.text)
         while self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
             _, evicted = self._texts.popitem(last=False)
-            self._text_chars -= 3 * len(evicted.text)
+            self._text_chars -= len(evicted.text)
         return cached
 
     # -- entities and citations --------------------------------------------------------
