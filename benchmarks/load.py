@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=5, help="extra rounds of claim pages to watch memory settle")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -123,14 +124,17 @@ def main() -> None:
                 }
                 results["endpoints"][name] = row
                 print(f"{name:<22}{row['requests_per_s']:>8}{row['median_ms']:>11}{row['p95_ms']:>9}{row['p99_ms']:>9}{errors:>8}{row['rss_mb_after']:>9}")
-            # the same claim pages again: memory should not keep growing
-            urls = [endpoints["claim page"]() for _ in range(args.requests)]
-            with ThreadPoolExecutor(args.concurrency) as pool:
-                list(pool.map(_get, urls))
-            rss.append(_rss_mb(server.pid))
+            # more rounds of every endpoint: memory should settle, not keep growing
+            extra_errors = 0
+            for _ in range(args.rounds):
+                urls = [make() for make in endpoints.values() for _ in range(args.requests // 4)]
+                with ThreadPoolExecutor(args.concurrency) as pool:
+                    extra_errors += sum(1 for _, status in pool.map(_get, urls) if status != 200)
+                rss.append(_rss_mb(server.pid))
             results["rss_mb"] = [round(r, 1) for r in rss]
-            results["errors"] = sum(e["errors"] for e in results["endpoints"].values())
-            print(f"server RSS, MB: start {rss[0]:.0f}, after each endpoint {', '.join(f'{r:.0f}' for r in rss[1:-1])}, after a second claim-page round {rss[-1]:.0f}")
+            results["errors"] = sum(e["errors"] for e in results["endpoints"].values()) + extra_errors
+            print(f"server RSS, MB: start {rss[0]:.0f}; after each endpoint {', '.join(f'{r:.0f}' for r in rss[1:5])}; "
+                  f"after each further round of all four {', '.join(f'{r:.0f}' for r in rss[5:])}")
             print(f"errors: {results['errors']}")
         finally:
             server.terminate()
