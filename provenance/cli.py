@@ -329,13 +329,9 @@ def chain(claim_id: str, db_path: Path):
             if hop.to_id is None:
                 click.echo(f"{indent}└─ no citation given")
                 continue
-            via = f"note {hop.footnote}" if hop.footnote else (hop.relation or "")
-            if hop.inferred:
-                via += " (inferred by the curator)"
-            read = "read" if hop.to_read else "cited only, not read"
             pages = f", {hop.pages}" if hop.pages else ""
             kind = f", {hop.to_origin} source" if hop.to_origin else ""
-            click.echo(f"{indent}└─ {via} → {hop.to_id}{pages} ({read}{kind})")
+            click.echo(f"{indent}└─ {hop.via} → {hop.to_id}{pages} ({hop.reading}{kind})")
         if item.origins:
             click.echo(f"│    origin: {', '.join(item.origins)}")
     click.echo(f"└─ {claim['reason']}")

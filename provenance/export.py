@@ -561,13 +561,9 @@ def claim_brief(db: sqlite_utils.Database, claim_id: str) -> str:
                 if hop.to_id is None:
                     out.append(f"{indent}- no citation given")
                     continue
-                via = f"note {hop.footnote}" if hop.footnote else (hop.relation or "")
-                if hop.inferred:
-                    via += " (inferred by the curator)"
                 pages = f", {md_escape(hop.pages)}" if hop.pages else ""
-                read = "read" if hop.to_read else "cited only, not read"
                 kind = f"; {hop.to_origin} source" if hop.to_origin else ""
-                out.append(f"{indent}- {via} → `{hop.to_id}`{pages} ({read}{kind})")
+                out.append(f"{indent}- {hop.via} → `{hop.to_id}`{pages} ({hop.reading}{kind})")
             if item.origins:
                 out.append("  - origin: " + ", ".join(f"`{o}`" for o in item.origins))
 

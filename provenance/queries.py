@@ -143,6 +143,16 @@ class Hop:
     to_read: bool
     to_origin: str | None
 
+    @property
+    def via(self) -> str:
+        """How the hop was made: "note 143", or the relation; marked when inferred."""
+        label = f"note {self.footnote}" if self.footnote else (self.relation or "")
+        return label + (" (inferred by the curator)" if self.inferred else "")
+
+    @property
+    def reading(self) -> str:
+        return "read" if self.to_read else "cited only, not read"
+
 
 @dataclass
 class ChainItem:
