@@ -28,7 +28,7 @@ class _FormatChoice(click.Choice):
 
     @choices.setter
     def choices(self, _value) -> None:
-        pass
+        """click.Choice assigns the list it was given; the registry stays the only source."""
 
 
 def output_option(func):

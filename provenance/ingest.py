@@ -212,7 +212,7 @@ def _from_html(path: Path, raw: bytes, encoding: str | None) -> Extracted:
         tree = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1))
         title = " ".join((tree.findtext(".//title") or "").split()) or None
     except (ParserError, ValueError):
-        pass
+        title = None  # a page lxml cannot parse still has its text; the title falls back to the file name
     return Extracted(text, title, "the HTML <title>" if title else None, f"rendered from HTML by inscriptis, read as {chosen or 'UTF-8'}")
 
 

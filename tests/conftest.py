@@ -3,6 +3,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
@@ -32,6 +33,23 @@ def corpus_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "provenance.db"
     build_database(CORPUS, path)
     return path
+
+
+async def serve_database(path: Path):
+    """A Datasette configured as `provenance serve` configures it, started, for the test client."""
+    from datasette.app import Datasette
+
+    from provenance.publish import datasette_kwargs
+
+    datasette = Datasette([], immutables=[str(path)], **datasette_kwargs("provenance"))
+    await datasette.invoke_startup()
+    return datasette
+
+
+@pytest_asyncio.fixture(scope="session")
+async def ds(corpus_db):
+    """The test corpus, published."""
+    return await serve_database(corpus_db)
 
 
 def table_rows(path: Path, skip=("build_info",)) -> dict[str, list[tuple]]:

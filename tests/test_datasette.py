@@ -5,18 +5,9 @@ import json
 from markupsafe import escape
 
 import pytest
-import pytest_asyncio
-from datasette.app import Datasette
 
-from provenance.publish import datasette_kwargs, site_metadata
+from provenance.publish import site_metadata
 from provenance.tables import ALL_TABLES as TABLES
-
-
-@pytest_asyncio.fixture(scope="session")
-async def ds(corpus_db):
-    datasette = Datasette([], immutables=[str(corpus_db)], **datasette_kwargs("provenance"))
-    await datasette.invoke_startup()
-    return datasette
 
 
 @pytest.mark.asyncio

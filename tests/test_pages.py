@@ -5,32 +5,19 @@ from html.parser import HTMLParser
 
 import pytest
 import pytest_asyncio
-from datasette.app import Datasette
 from markupsafe import Markup
 
 from provenance import build_database
 from provenance.pages import chain_svg, highlight_text, safe_url
-from provenance.publish import datasette_kwargs
 
-from .conftest import HERE
-
-
-async def _datasette(path):
-    ds = Datasette([], immutables=[str(path)], **datasette_kwargs("provenance"))
-    await ds.invoke_startup()
-    return ds
-
-
-@pytest_asyncio.fixture(scope="session")
-async def ds(corpus_db):
-    return await _datasette(corpus_db)
+from .conftest import HERE, serve_database
 
 
 @pytest_asyncio.fixture(scope="session")
 async def hostile(tmp_path_factory):
     path = tmp_path_factory.mktemp("hostile") / "provenance.db"
     build_database(HERE / "hostile", path)
-    return await _datasette(path)
+    return await serve_database(path)
 
 
 ROUTES = [
