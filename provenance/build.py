@@ -1,7 +1,7 @@
 """Write the seeds into an SQLite database with sqlite-utils, atomically.
 
 The database is written to a temporary file beside the target, checked
-(``PRAGMA integrity_check`` and ``foreign_key_check``), then renamed over the target, so
+(``PRAGMA quick_check``, and ``foreign_key_check`` on the curated tables), then renamed over the target, so
 readers see the old database or the new one, never half of one. A lock file refuses a
 second build of the same database while one runs; temporary files left by a killed build
 are removed by the next one. Rows are written in batches as the seeds are read.
@@ -139,11 +139,13 @@ def _entity_rows(loc: Located) -> Iterator[tuple[str, dict]]:
         "seed_file": loc.file,
         "seed_line": loc.line,
     }
-    yield "aliases", {"entity_id": e.id, "name": e.name, "preferred": 1, "sources": [], "note": None}
+    # "id": None lets SQLite number the row (and the insert read every column in C)
+    yield "aliases", {"id": None, "entity_id": e.id, "name": e.name, "preferred": 1, "sources": [], "note": None}
     for alias in e.aliases:
         if alias.name == e.name and not alias.sources and not alias.note:
             continue
         yield "aliases", {
+            "id": None,
             "entity_id": e.id,
             "name": alias.name,
             "preferred": 0,
@@ -364,12 +366,21 @@ def _finish(db: sqlite_utils.Database) -> None:
 
 
 def _check(conn: sqlite3.Connection) -> None:
-    result = conn.execute("PRAGMA integrity_check").fetchall()
+    """Check the file before it replaces the old one.
+
+    ``quick_check`` reads every page and checks the structure of every b-tree, in a tenth
+    of the time of ``integrity_check``, which also cross-checks every index entry against
+    its row (0.5 s against 4.4 s at 100k claims; the tests run the full checks on the
+    databases they build from their fixtures and from a generated corpus). Foreign keys are
+    checked on the curated tables: the analysis writes the derived tables from their ids.
+    """
+    result = conn.execute("PRAGMA quick_check").fetchall()
     if result != [("ok",)]:
         raise BuildError(f"integrity check failed: {result[:5]}")
-    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        raise BuildError(f"foreign key check failed: {broken[:5]}")
+    for table in TABLES:
+        broken = conn.execute(f"PRAGMA foreign_key_check([{table}])").fetchall()
+        if broken:
+            raise BuildError(f"foreign key check failed: {broken[:5]}")
 
 
 def _replace(temp: Path, target: Path) -> None:

@@ -197,6 +197,9 @@ class JsonlSeeds(Seeds):
                     self._topics[number] = envelope.get("topic") or self.jsonl.stem
         return parsed
 
+    def _claims_expected(self, files: list[str]) -> int:
+        return len(self._offsets["claims"])
+
     def _topic(self, file: str, loc: Located) -> str:
         return self._topics.get(loc.line, self.jsonl.stem)
 

@@ -24,7 +24,6 @@ import hashlib
 import os
 import re
 import typing
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .anchoring import Anchor, QuoteProblem, SourceText, locate, normalise_text
+from .anchorer import Anchorer, Job, Result
+from .anchoring import Anchor, normalise_text
 from .errors import Problem, SeedsInvalid
 from .models import SLUG_PATTERN, Citation, Claim, Entity, Evidence, Property, Source
 from .yamlfile import YamlFile, read_yaml
@@ -52,10 +52,8 @@ FOLDERS = ("sources", "citations", "entities", "properties", "claims")
 QUOTE_WORDS = (4, 150)  # a quote shorter or longer than this is an error
 QUOTE_WORDS_ADVISED = (8, 80)  # outside this, a warning
 MAX_TEXT_BYTES = 50 * 1024 * 1024
-# Characters of source text kept in memory with their normalised forms and offset maps
-# (about 12 bytes a character in all, so at most about 1 GB): enough for the distinct texts
-# of most corpora, so no text is normalised twice.
-TEXT_CACHE_CHARS = 80_000_000
+# From this many claims on, quotes are anchored in a second process (see anchorer.py).
+ANCHOR_IN_WORKER_FROM = 5000
 
 
 @dataclass(frozen=True)
@@ -82,6 +80,18 @@ class EvidenceRecord:
     id: str
     anchor: Anchor | None
     line: int
+
+
+@dataclass(frozen=True)
+class _Unanchored:
+    """An evidence item that passed every check but anchoring, with its anchoring job."""
+
+    evidence: Evidence
+    id: str
+    line: int
+    quote_line: int
+    field: str
+    job: Job
 
 
 @dataclass(frozen=True)
@@ -145,10 +155,6 @@ class Seeds:
         self.display = str(directory).rstrip("/\\") or "."
         self.problems: list[Problem] = []
         self.index = _Index()
-        # Texts are cached by content, so sources that share a text share its normalised
-        # forms; the cache is bounded by characters, not by count.
-        self._texts: OrderedDict[str, SourceText] = OrderedDict()
-        self._text_chars = 0
         self._text_paths: dict[str, Path] = {}
         self._text_keys: dict[str, str] = {}
         self._pending_links: list[tuple[str, str, int, str, str]] = []
@@ -212,11 +218,24 @@ class Seeds:
             self._citations[loc.record.id] = loc.record
             yield loc
         yield from (Located(p, "", 0) for p in properties.values())
-        for file in files["claims"]:
-            for loc in self._read(file, Claim, "claims"):
-                record = self._claim_record(loc, self._topic(file, loc), properties)
-                if record is not None:
-                    yield record
+        # Claims a file (or chunk) at a time: validated here, their quotes anchored by the
+        # anchorer, perhaps in a second process while the next file is validated.
+        anchorer = Anchorer(worker=self._claims_expected(files["claims"]) >= ANCHOR_IN_WORKER_FROM)
+        try:
+            waiting = None
+            for file in files["claims"]:
+                claims = [self._claim_record(loc, self._topic(file, loc), properties) for loc in self._read(file, Claim, "claims")]
+                jobs = [item.job for claim in claims for item in claim.evidence]
+                submitted = (claims, anchorer.submit(jobs))
+                if waiting is not None:
+                    yield from self._anchored(*waiting)
+                waiting = submitted
+            if waiting is not None:
+                yield from self._anchored(*waiting)
+        except BaseException:  # including a reader that stops early (GeneratorExit)
+            anchorer.kill()
+            raise
+        anchorer.close()
         self._check_links()
         self._check_citation_cycles()
         if self.errors:
@@ -363,22 +382,6 @@ class Seeds:
         self._text_keys[source.id] = sha
         return text, sha
 
-    def _text(self, source_id: str) -> SourceText | None:
-        key = self._text_keys.get(source_id)
-        if key is None:
-            return None
-        cached = self._texts.get(key)
-        if cached is not None:
-            self._texts.move_to_end(key)
-            return cached
-        cached = SourceText(self._text_paths[source_id].read_text(encoding="utf-8"))
-        self._texts[key] = cached
-        self._text_chars += len(cached.text)
-        while self._text_chars > TEXT_CACHE_CHARS and len(self._texts) > 1:
-            _, evicted = self._texts.popitem(last=False)
-            self._text_chars -= len(evicted.text)
-        return cached
-
     # -- entities and citations --------------------------------------------------------
 
     def _check_entity(self, loc: Located) -> None:
@@ -457,9 +460,26 @@ class Seeds:
             item = self._evidence(loc, i, evidence, seen)
             if item is not None:
                 items.append(item)
-        return ClaimRecord(claim, topic, loc.file, loc.line, items)
+        return ClaimRecord(claim, topic, loc.file, loc.line, items)  # type: ignore[arg-type]  # anchored later
 
-    def _evidence(self, loc: Located, i: int, evidence: Evidence, seen: dict) -> EvidenceRecord | None:
+    def _anchored(self, claims: list[ClaimRecord], results) -> Iterator[ClaimRecord]:
+        """The claims of a chunk, each item with its anchor; quotes that could not be anchored are reported."""
+        anchors: Iterator[Result] = iter(results.result())
+        for record in claims:
+            items = []
+            for item in record.evidence:
+                anchor = next(anchors)
+                if isinstance(anchor, str):
+                    self._problem(record.file, item.quote_line, record.claim.id, item.field, anchor)
+                else:
+                    items.append(EvidenceRecord(item.evidence, item.id, anchor, item.line))
+            yield ClaimRecord(record.claim, record.topic, record.file, record.line, items)
+
+    def _claims_expected(self, files: list[str]) -> int:
+        """About how many claims the files hold, to decide where to anchor (YAML: by size)."""
+        return sum((self.directory / f).stat().st_size for f in files) // 500
+
+    def _evidence(self, loc: Located, i: int, evidence: Evidence, seen: dict) -> _Unanchored | None:
         claim: Claim = loc.record
         path = ("evidence", i)
         line = self._line(loc, *path)
@@ -504,9 +524,9 @@ class Seeds:
             )
         if not ok or evidence.source in self._broken:
             return None
-        text = self._text(evidence.source)
-        if text is None:
-            if evidence.source not in self._text_paths and self.index.has("sources", evidence.source):
+        key = self._text_keys.get(evidence.source)
+        if key is None:
+            if self.index.has("sources", evidence.source):
                 self._problem(
                     loc.file,
                     line,
@@ -515,12 +535,8 @@ class Seeds:
                     f"source {evidence.source!r} has no text to quote from; quote the source that cites it, with via",
                 )
             return None
-        try:
-            anchor = locate(evidence.quote, text, evidence.occurrence)
-        except QuoteProblem as ex:
-            self._problem(loc.file, quote_line, claim.id, _field(path + ("quote",)), str(ex))
-            return None
-        return EvidenceRecord(evidence, ev_id, anchor, line)
+        job = (key, str(self._text_paths[evidence.source]), evidence.quote, evidence.occurrence)
+        return _Unanchored(evidence, ev_id, line, quote_line, _field(path + ("quote",)), job)
 
     def _check_links(self) -> None:
         for file, line, claim_id, fld, target in self._pending_links:

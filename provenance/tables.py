@@ -8,6 +8,7 @@ description is the model field's own, so it is written once.
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -358,9 +359,13 @@ def insert_rows(conn, table: str, rows: list[dict]) -> None:
         columns = [c.name for c in ALL_TABLES[table].columns]
         sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
         json_columns = [i for i, name in enumerate(columns) if (table, name) in JSON_COLUMNS]
-        prepared = _INSERTS[table] = (sql, columns, json_columns)
-    sql, columns, json_columns = prepared
-    values = [tuple(map(row.get, columns)) for row in rows]
+        getter = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+        prepared = _INSERTS[table] = (sql, columns, json_columns, getter)
+    sql, columns, json_columns, getter = prepared
+    try:
+        values = list(map(getter, rows))  # in C, when every row has every column
+    except KeyError:
+        values = [tuple(map(row.get, columns)) for row in rows]
     if json_columns:
         values = [_with_json(v, json_columns) for v in values]
     conn.executemany(sql, values)
@@ -376,7 +381,7 @@ def _with_json(values: tuple, positions: list[int]) -> tuple:
 
 # Columns that hold lists or dicts, stored as JSON text.
 JSON_COLUMNS = {("sources", "authors"), ("sources", "editors"), ("aliases", "sources")}
-_INSERTS: dict[str, tuple[str, list[str], list[int]]] = {}
+_INSERTS: dict[str, tuple] = {}
 
 
 def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = None, *, indexes: bool = True) -> None:

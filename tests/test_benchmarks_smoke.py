@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -78,6 +79,11 @@ def test_generator_normalises_as_the_product_does():
 def test_import_finds_every_planted_contradiction_and_rejects_near_misses(corpus):
     db = corpus / "provenance.db"
     build_database(JsonlSeeds(corpus / "corpus.jsonl"), db)
+    # the build itself runs the quick checks; here, the full ones on every table
+    conn = sqlite3.connect(db)
+    assert conn.execute("pragma integrity_check").fetchall() == [("ok",)]
+    assert conn.execute("pragma foreign_key_check").fetchall() == []
+    conn.close()
     checks = run.check_correctness(corpus, db, timeout=60)
     failed = {name: c["detail"] for name, c in checks.items() if not c["ok"]}
     assert not failed

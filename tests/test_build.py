@@ -28,6 +28,7 @@ def test_tables_keys_and_anchors(corpus_db):
     sha, length = conn.execute("select text_sha256, text_length from sources where id = 'memo'").fetchone()
     assert len(sha) == 64 and length > 100
     assert conn.execute("pragma foreign_key_check").fetchall() == []
+    assert conn.execute("pragma integrity_check").fetchall() == [("ok",)]
     fks = {(r[2], r[3]) for r in conn.execute("pragma foreign_key_list(evidence)")}
     assert fks == {("claims", "claim_id"), ("sources", "source_id")}
     indexed = {r[2] for r in conn.execute("pragma index_list(evidence)") for r in conn.execute(f"pragma index_info([{r[1]}])")}
