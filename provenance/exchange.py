@@ -36,6 +36,7 @@ __all__ = ["JsonlSeeds", "export_jsonl", "TYPES"]
 
 # record type -> seeds folder it stands for
 TYPES = {"source": "sources", "citation": "citations", "entity": "entities", "property": "properties", "claim": "claims"}
+_CLAIM_LINE = b'{"type": "claim", '  # how export writes a claim's line (and most writers would)
 CHUNK = 1000  # claims validated and written per batch
 
 
@@ -164,7 +165,9 @@ class JsonlSeeds(Seeds):
         self.jsonl = Path(path)
         super().__init__(self.jsonl.parent)
         self.display = str(path)
+        # where each record's line starts, and its number, per folder (arrays: 16 bytes a record)
         self._offsets: dict[str, array] = {folder: array("q") for folder in TYPES.values()}
+        self._numbers: dict[str, array] = {folder: array("q") for folder in TYPES.values()}
         self._topics: dict[int, str] = {}
         self._texts_dir = tempfile.TemporaryDirectory(prefix="provenance-import-")
         self._inline_texts: set[str] = set()
@@ -185,16 +188,23 @@ class JsonlSeeds(Seeds):
 
     def _parse(self, file: str) -> YamlFile | None:
         folder, start = file.split(":")
-        offsets = self._offsets[folder][int(start) : int(start) + CHUNK]
+        begin, end = int(start), int(start) + CHUNK
         parsed = YamlFile(self.display, value=[])
+        if folder == "claims":
+            self._topics = {}  # the previous chunk's claims have all been read
         with self.jsonl.open("rb") as handle:
-            for i, offset in enumerate(offsets):
+            for offset, number in zip(self._offsets[folder][begin:end], self._numbers[folder][begin:end]):
                 handle.seek(offset)
-                number, envelope = self._line_at(offset, handle.readline())
-                parsed.value.append(envelope["record"])
-                parsed.lines[(i,)] = number
+                raw = handle.readline()
                 if folder == "claims":
+                    envelope = self._envelope(number, raw, "claim")  # not checked by the scan
+                    if envelope is None:
+                        continue
                     self._topics[number] = envelope.get("topic") or self.jsonl.stem
+                else:
+                    envelope = json.loads(raw)
+                parsed.lines[(len(parsed.value),)] = number
+                parsed.value.append(envelope["record"])
         return parsed
 
     def _claims_expected(self, files: list[str]) -> int:
@@ -222,28 +232,28 @@ class JsonlSeeds(Seeds):
 
     # -- the first pass ----------------------------------------------------------------
 
-    def _line_at(self, offset: int, raw: bytes) -> tuple[int, dict]:
-        return self._line_numbers[offset], json.loads(raw)
-
     def _scan(self) -> None:
-        """Check every line's envelope, note where each record starts, and write inline texts aside."""
-        self._line_numbers: dict[int, int] = {}
+        """Note where each record starts, and write inline texts aside. Every line's envelope
+        is checked here, except a claim's: its line is parsed once, when it is read."""
         offset = 0
         with self.jsonl.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 here, offset = offset, offset + len(raw)
-                if not raw.strip():
-                    continue
-                envelope = self._envelope(number, raw)
-                if envelope is None:
-                    continue
-                folder = TYPES[envelope["type"]]
+                if raw.startswith(_CLAIM_LINE):
+                    folder = "claims"
+                else:
+                    if not raw.strip():
+                        continue
+                    envelope = self._envelope(number, raw)
+                    if envelope is None:
+                        continue
+                    folder = TYPES[envelope["type"]]
+                    if folder == "sources" and "text_content" in envelope:
+                        self._write_text(number, envelope)
                 self._offsets[folder].append(here)
-                self._line_numbers[here] = number
-                if folder == "sources" and "text_content" in envelope:
-                    self._write_text(number, envelope)
+                self._numbers[folder].append(number)
 
-    def _envelope(self, number: int, raw: bytes) -> dict | None:
+    def _envelope(self, number: int, raw: bytes, scanned_as: str | None = None) -> dict | None:
         def problem(message: str) -> None:
             self.problems.append(Problem(self.display, number, "", "", message))
 
@@ -263,6 +273,9 @@ class JsonlSeeds(Seeds):
             close = difflib.get_close_matches(str(kind), list(TYPES), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f"; one of {', '.join(TYPES)}"
             problem(f"unknown record type {kind!r}{hint}")
+            return None
+        if scanned_as is not None and kind != scanned_as:
+            problem(f'"type" is given more than once (first {scanned_as!r}, then {kind!r})')
             return None
         unknown = set(envelope) - {"type", "record", "topic", "text_content"}
         if unknown:

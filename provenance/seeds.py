@@ -577,7 +577,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 
 def word_count(text: str) -> int:
     """Words in a quote; in Chinese, Japanese and Korean script each character counts as one."""
-    if text.isascii():
+    if text.isascii() or not _CJK.search(text):
         return len(text.split())
     count = 0
     for token in text.split():

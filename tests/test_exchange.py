@@ -58,6 +58,12 @@ BAD = [
     ('{"type": "claim", "record": {"id": "c", "statment": "x"}}', "bad.jsonl:4: c: statment: unknown field 'statment' (did you mean 'statement'?)"),
     ('{"type": "claim", "record": {"id": "d", "statement": "x", "subject": "nobody"}}', "bad.jsonl:5: d: subject: unknown entity 'nobody'"),
     ('"just a string"', 'bad.jsonl:6: expected {"type": ..., "record": {...}}'),
+    # claim lines are parsed once, when claims are read: the same checks, the same lines
+    ('{"type": "claim", "record": {"id": "e", "statement": "x"}, "topik": "t"}', "bad.jsonl:7: unknown envelope field(s): topik"),
+    ('{"type": "claim", "record": {"id": "f", "statement": "x"', "bad.jsonl:8: invalid JSON: Expecting ',' delimiter (column"),
+    ('{"type": "claim", "record": [], "topic": "t"}', 'bad.jsonl:9: expected {"type": ..., "record": {...}}'),
+    ('{"type": "claim", "type": "source", "record": {"id": "g"}}', "bad.jsonl:10: \"type\" is given more than once (first 'claim', then 'source')"),
+    ('{"type": "claim", "record": {"id": "h", "statement": "x", "subject": "nobody"}}', "bad.jsonl:11: h: subject: unknown entity 'nobody'"),
 ]
 
 
