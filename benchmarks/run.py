@@ -43,6 +43,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -230,6 +231,11 @@ def stage_build(a) -> dict:
     import provenance.seeds as seeds
     from provenance.exchange import JsonlSeeds
 
+    try:
+        import provenance.anchorer as anchorer
+    except ImportError:  # an older commit
+        anchorer = None
+
     timer = Timer()
     timer.wrap(build, "write_records", "validate + anchor + insert (write_records)")
     timer.wrap(build, "derive", "analysis (derive)")
@@ -237,7 +243,11 @@ def stage_build(a) -> dict:
     timer.wrap(build, "_check", "integrity + foreign key checks")
     timer.wrap(build, "_replace", "fsync + rename")
     timer.wrap(build._Writer, "flush", "  of which: inserts (_Writer.flush)")
-    timer.wrap(seeds, "locate", "  of which: anchoring (locate)")
+    timer.wrap(seeds, "locate", "  of which: anchoring (locate)")  # before anchoring moved to anchorer.py
+    if anchorer is not None:
+        # large corpora anchor in a second process: here, only the time spent waiting for it
+        timer.wrap(anchorer, "anchor_jobs", "  of which: anchoring in this process (anchor_jobs)")
+        timer.wrap(anchorer._FromWorker, "result", "  of which: waiting for the anchoring process")
     timer.wrap(anchoring, "normalise", classify=_by_length("  of which: normalising source texts", "  of which: normalising quotes"))
     timer.wrap(anchoring, "normalise_text", "  of which: normalising quotes (normalise_text)")
     if hasattr(seeds, "normalise_text"):  # the product's evidence ids normalise the quote
@@ -265,6 +275,8 @@ def stage_build(a) -> dict:
         "breakdown": timer.as_dict(),
         "warnings": len(result.warnings),
         "db_bytes": db.stat().st_size,
+        # CPU of the build's helper processes (anchoring, notes), on the second core
+        "children_cpu_seconds": round(sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")), 1),
     }
 
 
@@ -979,6 +991,8 @@ def report_size(out: dict) -> None:
         b = s.get(stage, {}).get("breakdown")
         if b:
             print(f"    {stage} breakdown: " + "; ".join(f"{k.strip()} {v['seconds']:.2f}s" + (f" ({v['calls']:,} calls)" if v["calls"] else "") for k, v in b.items()))
+        if s.get(stage, {}).get("children_cpu_seconds"):
+            print(f"    {stage}: CPU of its helper processes (second core) {s[stage]['children_cpu_seconds']:.1f}s")
     serve = out.get("serve")
     if serve and "levels" in serve:
         print(f"\n  serving (datasette --immutable, 127.0.0.1; {serve['requests_per_level']} requests per level; server peak RSS {serve.get('server_peak_rss_mb')} MB)")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import __version__
+from . import __version__, citing
 from .analysis import derive
 from .dates import edtf_interval
 from .errors import BuildError, BuildLocked, SeedsInvalid
@@ -326,8 +326,16 @@ def _write(seeds: Seeds, temp: Path, digest: str, progress) -> dict[str, int]:
         create_tables(db, indexes=False)
         conn.execute("BEGIN")
         counts = write_records(seeds, db, progress)
-        create_indexes(db)  # the analysis reads through them
-        counts.update(derive(db))
+        # Each source's Chicago notes are rendered by citeproc-py (milliseconds a source)
+        # in another process while the analysis runs here; the worker gets the rows, as
+        # this transaction is not committed yet.
+        sources = list(db.query(f"select {', '.join(citing.CSL_COLUMNS)} from sources order by id"))
+        with citing.rendering_source_notes(sources) as rendered_notes:
+            create_indexes(db)  # the analysis reads through them
+            counts.update(derive(db))
+            notes = rendered_notes()
+        insert_rows(conn, "source_notes", notes)
+        counts["source_notes"] = len(notes)
         _write_build_info(db, digest, counts)
         conn.execute("COMMIT")
         _finish(db)
@@ -362,6 +370,9 @@ def _finish(db: sqlite_utils.Database) -> None:
     db["sources"].enable_fts(["title", "author_names", "text"], fts_version="FTS5", tokenize="porter")
     # alias look-ups ignore case ("Anton", "anton")
     db.execute("create index if not exists idx_aliases_name_nocase on aliases(name collate nocase)")
+    # statistics from a sample of each index (enough for the planner: 0.03 s against 0.7 s
+    # for a full scan at 100k claims)
+    db.execute("PRAGMA analysis_limit = 1000")
     db.execute("ANALYZE")
 
 

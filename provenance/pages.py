@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 import sqlite_utils
 from markupsafe import Markup, escape
 
-from .citing import bibtex, chain_sources, note_citations
+from .citing import bibtex, chain_notes, chain_source_rows
 from .errors import NotFound
 from .queries import STATUSES, contradictions, count_contradictions, evidence_chain, get_claim, status_counts
 
@@ -79,12 +79,19 @@ def home_context(conn: sqlite3.Connection) -> dict:
 
 
 def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
+    """Everything the claim page shows, from indexed look-ups of this claim's rows only.
+
+    The evidence chain is read once and serves the notes, the BibTeX and the diagram; the
+    notes come from the build's ``source_notes`` (see :mod:`provenance.citing`).
+    """
     db = _db(conn)
-    claim, chain = evidence_chain(db, claim_id)
+    claim, chain = evidence_chain(db, claim_id, suggest=False)  # an unknown id is a 404, without a scan for a near one
     passages = list(
         db.query(
+            # text_path is stored before the text in the sources row, text_sha256 after it:
+            # testing it would make SQLite step through the pages of a long text
             "select e.*, s.title as source_title, s.reliability_grade, s.reliability_reason, s.kind as source_kind, "
-            "s.text_sha256 is not null as has_text, a.computed_credibility, a.reason as computed_reason "
+            "s.text_path is not null as has_text, a.computed_credibility, a.reason as computed_reason "
             "from evidence e join sources s on s.id = e.source_id "
             "left join evidence_assessments a on a.evidence_id = e.id where e.claim_id = ? order by e.position",
             [claim_id],
@@ -98,7 +105,7 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
     titles = {r["id"]: r["title"] for r in db.query(f"select id, title from sources where id in ({marks})", roots)} if roots else {}
     groups = [[{"id": o, "title": titles.get(o, o)} for o in group] for group in origin_groups]
     taking_part = contradictions(db, claim_id=claim_id)
-    _, notes = note_citations(db, claim_id)
+    sources = chain_source_rows(db, chain)
     subject = value_entity = None
     if claim["subject_id"]:
         subject = next(db.query("select id, name from entities where id = ?", [claim["subject_id"]]), None)
@@ -116,8 +123,8 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
         "origin_groups": groups,
         "contradictions": taking_part,
         "links": links,
-        "notes": notes,
-        "bibtex": bibtex(chain_sources(db, claim_id)),
+        "notes": chain_notes(db, chain, sources),
+        "bibtex": bibtex(list(sources.values())),
         "diagram": chain_svg(claim, chain),
     }
 

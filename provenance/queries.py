@@ -39,7 +39,9 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
-def get_claim(db: sqlite_utils.Database, claim_id: str) -> dict:
+def get_claim(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = True) -> dict:
+    """A claim with its status; NotFound for an unknown id, with the closest id when
+    ``suggest`` (that reads every claim id: for the command line, not for a web page)."""
     rows = list(
         db.query(
             "select c.*, s.status, s.reason, s.independent_origins, s.supporting_sources, s.conflicting_sources "
@@ -48,9 +50,11 @@ def get_claim(db: sqlite_utils.Database, claim_id: str) -> dict:
         )
     )
     if not rows:
-        ids = [r["id"] for r in db.query("select id from claims")]
-        close = difflib.get_close_matches(claim_id, ids, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = ""
+        if suggest:
+            ids = [r["id"] for r in db.query("select id from claims")]
+            close = difflib.get_close_matches(claim_id, ids, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise NotFound(f"no claim {claim_id!r}{hint}")
     return rows[0]
 
@@ -166,36 +170,46 @@ class ChainItem:
     hops: list[Hop] = field(default_factory=list)
 
 
-def evidence_chain(db: sqlite_utils.Database, claim_id: str) -> tuple[dict, list[ChainItem]]:
-    """A claim and, for each of its passages, the hops up to the works it rests on."""
-    claim = get_claim(db, claim_id)
-    items = []
-    for e in db.query(
-        "select e.id, e.stance, e.source_id, s.title, e.quote, e.locator from evidence e join sources s on s.id = e.source_id "
-        "where e.claim_id = ? order by e.position",
+def evidence_chain(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = True) -> tuple[dict, list[ChainItem]]:
+    """A claim and, for each of its passages, the hops up to the works it rests on.
+
+    After the claim, three indexed queries whatever the corpus size: the passages, their
+    origins, their hops.
+    """
+    claim = get_claim(db, claim_id, suggest=suggest)
+    items = [
+        ChainItem(e["id"], e["stance"], e["source_id"], e["title"], e["quote"], e["locator"], [])
+        for e in db.query(
+            "select e.id, e.stance, e.source_id, s.title, e.quote, e.locator from evidence e join sources s on s.id = e.source_id "
+            "where e.claim_id = ? order by e.position",
+            [claim_id],
+        )
+    ]
+    by_id = {item.evidence_id: item for item in items}
+    for r in db.query(
+        "select o.evidence_id, o.origin_id from evidence e join evidence_origins o on o.evidence_id = e.id "
+        "where e.claim_id = ? order by o.evidence_id, o.origin_id",
         [claim_id],
     ):
-        origins = [r["origin_id"] for r in db.query("select origin_id from evidence_origins where evidence_id = ? order by origin_id", [e["id"]])]
-        item = ChainItem(e["id"], e["stance"], e["source_id"], e["title"], e["quote"], e["locator"], origins)
-        for h in db.query(
-            "select l.*, s.title as to_title, s.origin as to_origin from chain_links l left join sources s on s.id = l.to_id "
-            "where l.evidence_id = ? order by l.step",
-            [e["id"]],
-        ):
-            item.hops.append(
-                Hop(
-                    h["depth"],
-                    h["from_id"],
-                    h["citation_id"],
-                    h["relation"],
-                    h["to_id"],
-                    h["to_title"],
-                    h["footnote"],
-                    h["pages"],
-                    bool(h["inferred"]),
-                    bool(h["to_read"]),
-                    h["to_origin"],
-                )
+        by_id[r["evidence_id"]].origins.append(r["origin_id"])
+    for h in db.query(
+        "select l.*, s.title as to_title, s.origin as to_origin from evidence e join chain_links l on l.evidence_id = e.id "
+        "left join sources s on s.id = l.to_id where e.claim_id = ? order by l.evidence_id, l.step",
+        [claim_id],
+    ):
+        by_id[h["evidence_id"]].hops.append(
+            Hop(
+                h["depth"],
+                h["from_id"],
+                h["citation_id"],
+                h["relation"],
+                h["to_id"],
+                h["to_title"],
+                h["footnote"],
+                h["pages"],
+                bool(h["inferred"]),
+                bool(h["to_read"]),
+                h["to_origin"],
             )
-        items.append(item)
+        )
     return claim, items

@@ -338,6 +338,21 @@ DERIVED_TABLES: dict[str, Table] = {
                 Column("role", str, "claim, supports or conflicts."),
             ],
         ),
+        Table(
+            "source_notes",
+            "Each source's Chicago note, rendered by the build with citeproc-py, so that pages cite it without rendering.",
+            [
+                Column("source_id", str, "The source.", "sources"),
+                Column("note", str, "The note citing the source as a whole (no page or note number)."),
+                Column(
+                    "note_template",
+                    str,
+                    "The note citing a page of the source, with the character U+E000 where the page goes "
+                    "(empty if the source's own fields hold that character).",
+                ),
+            ],
+            pk="source_id",
+        ),
     ]
 }
 
