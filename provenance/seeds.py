@@ -89,8 +89,8 @@ class _Unanchored:
     evidence: Evidence
     id: str
     line: int
-    quote_line: int
-    field: str
+    loc: Located  # the claim, and the item's position in its evidence: where to report a problem
+    position: int
     job: Job
 
 
@@ -470,7 +470,8 @@ class Seeds:
             for item in record.evidence:
                 anchor = next(anchors)
                 if isinstance(anchor, str):
-                    self._problem(record.file, item.quote_line, record.claim.id, item.field, anchor)
+                    path = ("evidence", item.position, "quote")
+                    self._problem(record.file, self._line(item.loc, *path), record.claim.id, _field(path), anchor)
                 else:
                     items.append(EvidenceRecord(item.evidence, item.id, anchor, item.line))
             yield ClaimRecord(record.claim, record.topic, record.file, record.line, items)
@@ -506,22 +507,14 @@ class Seeds:
             return None
 
         words = word_count(evidence.quote)
-        quote_line = self._line(loc, *path, "quote")
         low, high = QUOTE_WORDS
-        if words < low or words > high:
-            self._problem(
-                loc.file, quote_line, claim.id, _field(path + ("quote",)), f"the quote has {words} words; quotes need {low} to {high}"
-            )
-            return None
-        if not QUOTE_WORDS_ADVISED[0] <= words <= QUOTE_WORDS_ADVISED[1]:
-            self._problem(
-                loc.file,
-                quote_line,
-                claim.id,
-                _field(path + ("quote",)),
-                f"the quote has {words} words; {QUOTE_WORDS_ADVISED[0]} to {QUOTE_WORDS_ADVISED[1]} are advised",
-                "warning",
-            )
+        advised_low, advised_high = QUOTE_WORDS_ADVISED  # inside (low, high)
+        if not advised_low <= words <= advised_high:
+            where = (loc.file, self._line(loc, *path, "quote"), claim.id, _field(path + ("quote",)))
+            if not low <= words <= high:
+                self._problem(*where, f"the quote has {words} words; quotes need {low} to {high}")
+                return None
+            self._problem(*where, f"the quote has {words} words; {advised_low} to {advised_high} are advised", "warning")
         if not ok or evidence.source in self._broken:
             return None
         key = self._text_keys.get(evidence.source)
@@ -536,7 +529,7 @@ class Seeds:
                 )
             return None
         job = (key, str(self._text_paths[evidence.source]), evidence.quote, evidence.occurrence)
-        return _Unanchored(evidence, ev_id, line, quote_line, _field(path + ("quote",)), job)
+        return _Unanchored(evidence, ev_id, line, loc, i, job)
 
     def _check_links(self) -> None:
         for file, line, claim_id, fld, target in self._pending_links:
