@@ -277,6 +277,7 @@ def stage_build(a) -> dict:
         "db_bytes": db.stat().st_size,
         # CPU of the build's helper processes (anchoring, notes), on the second core
         "children_cpu_seconds": round(sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")), 1),
+        "children_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # the largest helper's
     }
 
 
@@ -992,7 +993,10 @@ def report_size(out: dict) -> None:
         if b:
             print(f"    {stage} breakdown: " + "; ".join(f"{k.strip()} {v['seconds']:.2f}s" + (f" ({v['calls']:,} calls)" if v["calls"] else "") for k, v in b.items()))
         if s.get(stage, {}).get("children_cpu_seconds"):
-            print(f"    {stage}: CPU of its helper processes (second core) {s[stage]['children_cpu_seconds']:.1f}s")
+            print(
+                f"    {stage}: CPU of its helper processes (second core) {s[stage]['children_cpu_seconds']:.1f}s, "
+                f"largest helper's peak RSS {s[stage].get('children_peak_rss_mb')} MB"
+            )
     serve = out.get("serve")
     if serve and "levels" in serve:
         print(f"\n  serving (datasette --immutable, 127.0.0.1; {serve['requests_per_level']} requests per level; server peak RSS {serve.get('server_peak_rss_mb')} MB)")
