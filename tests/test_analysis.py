@@ -3,9 +3,12 @@
 import sqlite3
 
 import pytest
+import sqlite_utils
+from hypothesis import given
+from hypothesis import strategies as st
 
-from provenance import build_database
-from provenance.analysis import Value, claim_status, find_origins, independent_groups, values_conflict
+from provenance import analysis, build_database
+from provenance.analysis import Origin, Value, claim_status, find_origins, independent_groups, values_conflict
 from provenance.dates import edtf_interval
 
 # citation id -> (citing, cited, relation)
@@ -43,6 +46,18 @@ def test_origin_path_names_every_hop():
 
 
 @pytest.mark.parametrize(
+    "via, path",
+    [
+        (["essay-blog", "essay-article"], ("essay", "blog", "article", "russian-article")),
+        (["essay-article", "essay-blog"], ("essay", "article", "russian-article")),
+    ],
+)
+def test_a_root_reached_through_two_notes_keeps_the_path_of_the_first(via, path):
+    citations = {**CITATIONS, "essay-blog": ("essay", "blog", "cites"), "essay-article": ("essay", "article", "cites")}
+    assert find_origins("essay", via, citations, DERIVED) == [Origin("russian-article", path)]
+
+
+@pytest.mark.parametrize(
     "items, groups",
     [
         ({"thesis": {"telegram"}, "chapter": {"telegram"}}, [["chapter", "thesis"]]),  # shared root: one line
@@ -53,6 +68,26 @@ def test_origin_path_names_every_hop():
 )
 def test_independent_groups(items, groups):
     assert independent_groups(items) == groups
+
+
+@given(st.dictionaries(st.sampled_from("abcdefgh"), st.sets(st.sampled_from("pqrstuvw"), max_size=3), max_size=8))
+def test_independent_groups_are_the_connected_items(items):
+    # the groups, found the slow way: merge any two that share a root until none do
+    groups = [({item}, set(roots)) for item, roots in items.items()]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                if groups[i][1] & groups[j][1]:
+                    groups[i][0].update(groups[j][0])
+                    groups[i][1].update(groups[j][1])
+                    del groups[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    assert independent_groups(items) == sorted((sorted(g) for g, _ in groups), key=lambda g: g[0])
 
 
 def test_adding_a_citation_never_increases_independence():
@@ -329,6 +364,32 @@ def test_chain_ends_honestly(tmp_path):
     conn = corpus(tmp_path, claim("c", ev("a-book", FIRST, via="a-n1") + ev("b-book", FIRST)))
     rows = conn.execute("select from_id, citation_id, to_id, footnote, to_read, note from chain_links order by id").fetchall()
     assert rows == [("a-book", "a-n1", "telegram", 1, 0, None), ("b-book", None, None, None, 0, "no citation given")]
+
+
+def test_derive_gives_the_same_rows_when_its_caches_are_emptied_every_time(tmp_path, monkeypatch):
+    claims = (
+        claim("c1", ev("a-book", FIRST, via="a-n1") + ev("b-book", FIRST, via="b-n1") + ev("a-book", SECOND, "conflicts"))
+        + claim("c2", ev("a-book", FIRST, via="a-n1") + ev("b-book", FIRST))
+        + claim("c3", ev("b-book", FIRST, via="b-n1") + ev("a-book", SECOND, via="a-n1", stance="qualifies"))
+        + claim("c4")
+    )
+    db = tmp_path / "p.db"
+    corpus(tmp_path, claims).close()
+    tables = ["claim_status", "evidence_origins", "evidence_assessments", "chain_links", "contradictions", "contradiction_members"]
+
+    def derived(limit: int) -> dict[str, list[tuple]]:
+        monkeypatch.setattr(analysis._Trails, "LIMIT", limit)
+        conn = sqlite3.connect(db, isolation_level=None)
+        for table in analysis.DERIVED_TABLES:
+            conn.execute(f"drop table if exists [{table}]")
+        analysis.derive(sqlite_utils.Database(conn))
+        rows = {t: conn.execute(f"select rowid, * from [{t}] order by rowid").fetchall() for t in tables}
+        conn.close()
+        return rows
+
+    cached, uncached = derived(100_000), derived(1)
+    assert cached == uncached
+    assert len(cached["chain_links"]) == 7 and len(cached["claim_status"]) == 4
 
 
 @pytest.mark.parametrize(
