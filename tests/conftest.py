@@ -35,6 +35,16 @@ def corpus_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory) -> Path:
+    """The bundled Korean War corpus (seeds/), built once for the session. Read-only."""
+    from provenance import build_database
+
+    path = tmp_path_factory.mktemp("bundled") / "provenance.db"
+    build_database(ROOT / "seeds", path)
+    return path
+
+
 async def serve_database(path: Path):
     """A Datasette configured as `provenance serve` configures it, started, for the test client."""
     from datasette.app import Datasette

@@ -44,11 +44,8 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def real_db(tmp_path_factory) -> Path:
-    """The bundled Korean War corpus, built once for this module."""
-    path = tmp_path_factory.mktemp("real") / "provenance.db"
-    build_database(ROOT / "seeds", path)
-    return path
+def real_db(bundled_db) -> Path:
+    return bundled_db
 
 
 @pytest.fixture(scope="module")

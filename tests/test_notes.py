@@ -31,10 +31,8 @@ from .conftest import CORPUS, ROOT, table_rows
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("bundled") / "provenance.db"
-    build_database(ROOT / "seeds", path)
-    return path
+def bundled(bundled_db) -> Path:
+    return bundled_db
 
 
 @pytest.fixture(scope="module")
