@@ -434,11 +434,13 @@ def stage_analysis(a) -> dict:
         timer = Timer()
         timer.wrap(analysis, "_analyse_claim", "per claim: origins, status, chains (_analyse_claim)")
         timer.wrap(analysis, "_chain", "  of which: chains (_chain)")
-        timer.wrap(analysis, "find_origins", "  of which: origins (find_origins)")
+        timer.wrap(analysis, "find_origins", "  of which: origins (find_origins)")  # commits before fd59e57; derive now caches them (_Trails)
         timer.wrap(analysis, "_value_conflicts", "value conflicts (_value_conflicts)")
         timer.wrap(analysis, "_Corpus", "reading the corpus (_Corpus)")
         if hasattr(analysis, "_Batches"):
             timer.wrap(analysis._Batches, "flush", "inserts (_Batches.flush)")
+        if hasattr(analysis, "_Trails"):  # chain links and origins, one join per batch
+            timer.wrap(analysis._Trails, "flush", "chain links + origins (_Trails.flush)")
         conn.execute("BEGIN")
         started = time.perf_counter()
         counts = analysis.derive(db)

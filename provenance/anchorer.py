@@ -10,6 +10,7 @@ would cost more than it saves. Both ways give the same anchors and the same mess
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
@@ -149,10 +150,8 @@ class Anchorer:
             self._process.kill()
             self._process.wait()
             for pipe in (self._process.stdin, self._process.stdout):
-                try:
+                with contextlib.suppress(OSError):  # the other end is gone; nothing was left to write
                     pipe.close()
-                except OSError:
-                    pass  # the other end is gone; nothing was left to write
             self._process = None
 
     def close(self) -> None:

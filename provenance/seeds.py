@@ -155,8 +155,7 @@ class Seeds:
         self.display = str(directory).rstrip("/\\") or "."
         self.problems: list[Problem] = []
         self.index = _Index()
-        self._text_paths: dict[str, Path] = {}
-        self._text_keys: dict[str, str] = {}
+        self._text_files: dict[str, tuple[str, str]] = {}  # source id -> (sha256 of its text, path)
         self._pending_links: list[tuple[str, str, int, str, str]] = []
         self._citations: dict[str, Citation] = {}
         self._broken: set[str] = set()  # ids of records that failed validation
@@ -378,8 +377,7 @@ class Seeds:
             self._problem(loc.file, line, source.id, "text", f"{source.text} is empty")
             return None
         sha = hashlib.sha256(raw).hexdigest()
-        self._text_paths[source.id] = path
-        self._text_keys[source.id] = sha
+        self._text_files[source.id] = (sha, str(path))
         return text, sha
 
     # -- entities and citations --------------------------------------------------------
@@ -517,8 +515,8 @@ class Seeds:
             self._problem(*where, f"the quote has {words} words; {advised_low} to {advised_high} are advised", "warning")
         if not ok or evidence.source in self._broken:
             return None
-        key = self._text_keys.get(evidence.source)
-        if key is None:
+        text_file = self._text_files.get(evidence.source)
+        if text_file is None:
             if self.index.has("sources", evidence.source):
                 self._problem(
                     loc.file,
@@ -528,7 +526,7 @@ class Seeds:
                     f"source {evidence.source!r} has no text to quote from; quote the source that cites it, with via",
                 )
             return None
-        job = (key, str(self._text_paths[evidence.source]), evidence.quote, evidence.occurrence)
+        job = (*text_file, evidence.quote, evidence.occurrence)
         return _Unanchored(evidence, ev_id, line, loc, i, job)
 
     def _check_links(self) -> None:

@@ -44,11 +44,6 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def real_db(bundled_db) -> Path:
-    return bundled_db
-
-
-@pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("hostile") / "provenance.db"
     build_database(HERE / "hostile", path)
@@ -56,9 +51,9 @@ def hostile_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(params=["fixture", "real"])
-def db_path(request, corpus_db, real_db) -> Path:
+def db_path(request, corpus_db, bundled_db) -> Path:
     """Each format is checked on the tiny fixture corpus and on the real one."""
-    return corpus_db if request.param == "fixture" else real_db
+    return corpus_db if request.param == "fixture" else bundled_db
 
 
 def run(*args: str):
@@ -120,10 +115,10 @@ def test_bibtex_parses_with_bibtexparser(db_path):
 
 
 @pytest.mark.parametrize("fmt", ["csl-json", "bibtex"])
-def test_selected_sources_only_in_the_order_given(real_db, fmt):
+def test_selected_sources_only_in_the_order_given(bundled_db, fmt):
     import bibtexparser
 
-    text = exported(real_db, fmt, "--source", "zhang-2020", "--source", "shen-2020", "--source", "zhang-2020")
+    text = exported(bundled_db, fmt, "--source", "zhang-2020", "--source", "shen-2020", "--source", "zhang-2020")
     if fmt == "csl-json":
         keys = [item["id"] for item in json.loads(text)]
     else:
@@ -248,10 +243,10 @@ def test_prov_read_back_matches_the_database(db_path, fmt):
     assert str(next(iter(agents[PV + "curator"].get_attribute("prov:label")))) == "provenance curators"
 
 
-def test_prov_agents_are_the_authors(real_db):
+def test_prov_agents_are_the_authors(bundled_db):
     from prov.model import ProvAgent
 
-    doc = _read_prov(real_db, "prov-json")
+    doc = _read_prov(bundled_db, "prov-json")
     labels = {str(next(iter(r.get_attribute("prov:label")))) for r in doc.get_records() if isinstance(r, ProvAgent)}
     assert {"M. V. Zakharov", "Shiyao Zhang", "Zhihua Shen", "Central Intelligence Agency"} <= labels
 
@@ -373,9 +368,9 @@ def test_web_annotations_select_exactly_the_quoted_text(db_path):
         assert (claim["id"], claim["purpose"]) == (f"urn:provenance:claim:{claim_id}", "describing")
 
 
-def test_a_source_with_a_web_address_is_targeted_there_and_keeps_its_urn(real_db):
-    annotations = [json.loads(line) for line in exported(real_db, "web-annotation", "--jsonl", "--source", "zhang-2020").splitlines()]
-    assert len(annotations) == count(real_db, "select count(*) from evidence where source_id = 'zhang-2020'")
+def test_a_source_with_a_web_address_is_targeted_there_and_keeps_its_urn(bundled_db):
+    annotations = [json.loads(line) for line in exported(bundled_db, "web-annotation", "--jsonl", "--source", "zhang-2020").splitlines()]
+    assert len(annotations) == count(bundled_db, "select count(*) from evidence where source_id = 'zhang-2020'")
     source = annotations[0]["target"]["source"]
     assert source["id"] == "https://digitalcommons.usf.edu/etd/8318"
     assert source["canonical"] == "urn:provenance:source:zhang-2020"
@@ -435,9 +430,9 @@ def test_brief_of_a_fixture_claim(corpus_db):
     assert re.search(r"^\[\^2\]: Jane Doe, ", brief, re.M)
 
 
-def test_brief_of_the_first_combat_claim(real_db, tmp_path):
+def test_brief_of_the_first_combat_claim(bundled_db, tmp_path):
     out = tmp_path / "brief.md"
-    result = run("brief", FIRST_COMBAT, "-o", str(real_db), "--output", str(out))
+    result = run("brief", FIRST_COMBAT, "-o", str(bundled_db), "--output", str(out))
     assert result.exit_code == 0, result.output
     brief = out.read_text(encoding="utf-8")
     assert brief.startswith("# The Soviet air force first entered combat in the Korean War on 1 November 1950.")
@@ -446,12 +441,12 @@ def test_brief_of_the_first_combat_claim(real_db, tmp_path):
     for heading in ("## Supporting evidence", "## Qualifying passages", "## Reporting passages", "## Evidence chain"):
         assert heading in brief
     assert "  - note 143 → `zakharov-to-stalin-1950-11`, 613–614 (cited only, not read; primary source)" in brief
-    supporting = count(real_db, "select count(*) from evidence where claim_id = ? and stance = 'supports'", [FIRST_COMBAT])
+    supporting = count(bundled_db, "select count(*) from evidence where claim_id = ? and stance = 'supports'", [FIRST_COMBAT])
     assert len(re.findall(r"^\[\^\d+\]: ", brief, re.M)) == supporting
 
 
-def test_brief_lists_the_contradictions_with_the_other_claims(real_db):
-    result = run("brief", "cpv-entered-korea-1950-10-19", "-o", str(real_db))
+def test_brief_lists_the_contradictions_with_the_other_claims(bundled_db):
+    result = run("brief", "cpv-entered-korea-1950-10-19", "-o", str(bundled_db))
     assert result.exit_code == 0, result.output
     assert "## Contradictions" in result.output
     assert "  - with `cpv-entered-korea-around-1950-10-15`: " in result.output

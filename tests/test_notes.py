@@ -4,7 +4,7 @@ The claim page cites without running citeproc-py: each source's note is rendered
 build, whole and with a mark where a page or note number goes (``source_notes``), and a
 citation is the template with the mark replaced. These tests compare that, citation by
 citation, with citeproc-py's rendering (``citing._render_one``, kept as the reference and
-the fallback) on the bundled corpus and on a generated one, and check the build's
+the fallback) on the bundled_db corpus and on a generated one, and check the build's
 rendering process, its failures, and databases built before the table existed.
 """
 
@@ -28,11 +28,6 @@ from provenance.exchange import JsonlSeeds
 from provenance.queries import evidence_chain
 
 from .conftest import CORPUS, ROOT, table_rows
-
-
-@pytest.fixture(scope="module")
-def bundled(bundled_db) -> Path:
-    return bundled_db
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +76,8 @@ def _compare_every_citation(path: Path) -> Counter:
     return tally
 
 
-def test_every_citation_of_the_bundled_corpus_equals_citeproc(bundled):
-    tally = _compare_every_citation(bundled)
+def test_every_citation_of_the_bundled_corpus_equals_citeproc(bundled_db):
+    tally = _compare_every_citation(bundled_db)
     assert tally["citations"] > 500
     # at the time of writing every one is served from the templates; a curator's odd
     # locator ("12 n.") would be left to citeproc-py, rightly, but should stay rare
@@ -97,8 +92,8 @@ def test_every_citation_of_a_generated_corpus_equals_citeproc(generated):
     assert tally["from templates", "page"] and tally["from templates", "note"] and tally["from templates", None]
 
 
-def test_whole_footnotes_equal_the_full_rendering(bundled):
-    db = _open(bundled)
+def test_whole_footnotes_equal_the_full_rendering(bundled_db):
+    db = _open(bundled_db)
     for (claim_id,) in db.execute("select id from claims order by id"):
         _, chain = evidence_chain(db, claim_id)
         assert citing.chain_notes(db, chain) == citing.chain_notes(db, chain, templates=False), claim_id
@@ -147,26 +142,26 @@ def test_a_source_holding_the_mark_has_no_template():
     assert citing.render_citation(source, row, "page", "5") == _reference(source, "page", "5")
 
 
-def test_the_claim_page_runs_no_citeproc(bundled, monkeypatch):
+def test_the_claim_page_runs_no_citeproc(bundled_db, monkeypatch):
     def refuse(*args):
         raise AssertionError("citeproc-py ran on the request path")
 
     monkeypatch.setattr(citing, "_cite", refuse)
     citing._render_one.cache_clear()
-    conn = sqlite3.connect(f"file:{bundled}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{bundled_db}?mode=ro", uri=True)
     for (claim_id,) in conn.execute("select id from claims order by id").fetchall():
         context = pages.claim_context(conn, claim_id)
         assert len(context["notes"]) == sum(len(v) for k, v in context["by_stance"].items() if k in ("supports", "conflicts"))
 
 
-def test_a_database_without_the_table_still_serves_claim_pages(bundled, tmp_path):
+def test_a_database_without_the_table_still_serves_claim_pages(bundled_db, tmp_path):
     old = tmp_path / "old.db"
-    shutil.copy(bundled, old)
+    shutil.copy(bundled_db, old)
     conn = sqlite3.connect(old)
     conn.execute("drop table source_notes")
     conn.commit()
     conn.close()
-    before = sqlite3.connect(f"file:{bundled}?mode=ro", uri=True)
+    before = sqlite3.connect(f"file:{bundled_db}?mode=ro", uri=True)
     after = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
     for (claim_id,) in before.execute("select id from claims order by id limit 30").fetchall():
         assert pages.claim_context(after, claim_id)["notes"] == pages.claim_context(before, claim_id)["notes"]
