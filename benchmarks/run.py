@@ -420,7 +420,7 @@ def stage_analysis(a) -> dict:
     """derive() alone, on a copy of the built database with the derived tables dropped."""
     import sqlite_utils
 
-    import provenance.analysis as analysis
+    from provenance.analysis import database as analysis
     from provenance.tables import DERIVED_TABLES
 
     copy = Path(a.db).with_name("analysis.db")
@@ -433,8 +433,8 @@ def stage_analysis(a) -> dict:
         db = sqlite_utils.Database(conn)
         timer = Timer()
         timer.wrap(analysis, "_analyse_claim", "per claim: origins, status, chains (_analyse_claim)")
-        timer.wrap(analysis, "_chain", "  of which: chains (_chain)")
-        timer.wrap(analysis, "find_origins", "  of which: origins (find_origins)")  # commits before fd59e57; derive now caches them (_Trails)
+        timer.wrap(analysis, "chain_hops", "  of which: chains (chain_hops)")
+        timer.wrap(analysis, "walk", "  of which: origins (walk)")  # cached per (source, citation) by _Trails
         timer.wrap(analysis, "_value_conflicts", "value conflicts (_value_conflicts)")
         timer.wrap(analysis, "_Corpus", "reading the corpus (_Corpus)")
         if hasattr(analysis, "_Batches"):
@@ -678,21 +678,26 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
     checks: dict[str, dict] = {}
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        found: dict[tuple[str, frozenset], str] = {}
-        for cid, kind in conn.execute("select id, kind from contradictions"):
-            members = frozenset(r[0] for r in conn.execute("select distinct claim_id from contradiction_members where contradiction_id = ?", [cid]))
-            found[(kind, members)] = cid
-        planted = {(p["kind"], frozenset(p["claims"])) for p in manifest["planted_contradictions"]}
+        from provenance.analysis import Signal, group_signals
+
+        # one record per disagreement: the planted signals that share a claim are one record
+        found: dict[tuple[frozenset, frozenset], str] = {}
+        for cid, signals in conn.execute("select id, signals from contradictions"):
+            members = frozenset(r[0] for r in conn.execute("select claim_id from contradiction_members where contradiction_id = ? and role = 'claim'", [cid]))
+            found[(frozenset(json.loads(signals)), members)] = cid
+        grouped = group_signals(Signal(p["kind"], tuple(p["claims"]), "") for p in manifest["planted_contradictions"])
+        planted = {(frozenset(d.kinds), frozenset(d.claims)) for d in grouped}
         missing = planted - set(found)
         unexpected = set(found) - planted
         checks["planted contradictions found"] = {
             "ok": not missing,
             "detail": f"{len(planted) - len(missing)} of {len(planted)} found"
-            + (f"; missing: {sorted((k, sorted(m)) for k, m in missing)[:5]}" if missing else ""),
+            + (f"; missing: {sorted((sorted(k), sorted(m)) for k, m in missing)[:5]}" if missing else ""),
         }
         checks["no unplanted contradictions"] = {
             "ok": not unexpected,
-            "detail": f"{len(found)} found, {len(unexpected)} not planted" + (f": {sorted((k, sorted(m)) for k, m in unexpected)[:5]}" if unexpected else ""),
+            "detail": f"{len(found)} found, {len(unexpected)} not planted"
+            + (f": {sorted((sorted(k), sorted(m)) for k, m in unexpected)[:5]}" if unexpected else ""),
         }
         flagged = []
         for pair in manifest["planted_compatible"]:
@@ -701,9 +706,19 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
                 if claims & members and (len(claims) == 1 or len(claims & members) >= 2):
                     flagged.append((pair["kind"], sorted(claims), cid))
         checks["compatible pairs not flagged"] = {"ok": not flagged, "detail": f"{len(manifest['planted_compatible'])} pairs, {len(flagged)} flagged" + (f": {flagged[:5]}" if flagged else "")}
-        status = dict(conn.execute("select claim_id, status from claim_status"))
-        wrong = [(p["claims"][0], status.get(p["claims"][0])) for p in manifest["planted_contradictions"] if p["kind"] == "stance-conflict" and status.get(p["claims"][0]) != "contested"]
-        wrong += [(p["claims"][0], status.get(p["claims"][0])) for p in manifest["planted_compatible"] if p["kind"] == "refuted-only" and status.get(p["claims"][0]) != "refuted"]
+        # a planted dissent is contested (or refuted), unless every dissenting source is too weak
+        # to contest (the generator grades sources and passages at random): then it is named as weak dissent
+        status = {c: (s, w) for c, s, w in conn.execute("select claim_id, status, weak_dissent from claim_status")}
+        wrong = [
+            (p["claims"][0], status.get(p["claims"][0]))
+            for p in manifest["planted_contradictions"]
+            if p["kind"] == "stance-conflict" and status[p["claims"][0]][0] != "contested" and not status[p["claims"][0]][1]
+        ]
+        wrong += [
+            (p["claims"][0], status.get(p["claims"][0]))
+            for p in manifest["planted_compatible"]
+            if p["kind"] == "refuted-only" and status[p["claims"][0]][0] != "refuted" and not status[p["claims"][0]][1]
+        ]
         checks["planted statuses (contested, refuted)"] = {"ok": not wrong, "detail": f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else "")}
         counts = manifest["counts"]
         evidence = conn.execute("select count(*) from evidence").fetchone()[0]

@@ -81,6 +81,7 @@ def _source_row(record: SourceRecord) -> dict:
         "id": s.id,
         "kind": s.kind,
         "title": s.title,
+        "short_title": s.short_title,
         "author_names": _names(s.authors) or None,
         "authors": [n.model_dump(exclude_none=True) for n in s.authors],
         "editors": [n.model_dump(exclude_none=True) for n in s.editors],

@@ -264,7 +264,10 @@ def status(claim_id: str | None, db_path: Path):
     db = _open(db_path)
     if claim_id is None:
         for row in claim_statuses(db):
-            click.echo(f"{row['status']:<13} {row['independent_origins']:>2} origin(s)  {row['id']}")
+            sides = f"{row['independent_origins']} for, {row['conflicting_origins']} against"
+            if row["reporting_origins"]:
+                sides += f", {row['reporting_origins']} relayed"
+            click.echo(f"{row['status']:<13} {sides:<24} {row['id']}")
         counts = status_counts(db)
         click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({sum(counts.values())} claims)")
         return
@@ -278,11 +281,15 @@ def status(claim_id: str | None, db_path: Path):
 
 
 @cli.command("contradictions")
-@click.option("--kind", type=click.Choice(["value-conflict", "stance-conflict", "asserted", "derived"]), help="Only this kind.")
+@click.option(
+    "--kind",
+    type=click.Choice(["value-conflict", "stance-conflict", "asserted", "derived"]),
+    help="Only disagreements flagged by this kind of signal.",
+)
 @click.option("--entity", help="Only contradictions about this entity (id or any alias).")
 @db_option
 def contradictions_command(kind: str | None, entity: str | None, db_path: Path):
-    """List the contradictions found by the build, with their explanations.
+    """List the disagreements found by the build: each with its signals, claims and passages.
 
     Example:
 
@@ -294,16 +301,19 @@ def contradictions_command(kind: str | None, entity: str | None, db_path: Path):
 
     rows = contradictions(_open(db_path), kind, entity)
     for row in rows:
-        click.echo(f"{row['kind']:<16} {row['id']}: {row['explanation']}")
+        weak = " (weak dissent only)" if row["weak"] else ""
+        click.echo(f"{row['id']} [{', '.join(row['kinds'])}]{weak}: {row['explanation']}")
         for m in row["members"]:
             if m["evidence_id"]:
-                click.echo(f"    {m['role']:<9} {m['source_id']}: \"{m['quote']}\"")
+                click.echo(f"      {m['role']:<9} {m['source_id']}: \"{m['quote']}\"")
             else:
-                click.echo(f"    claim     {m['claim_id']}: {m['statement']}")
+                click.echo(f"    claim {m['claim_id']}: {m['statement']}")
     by_kind: dict[str, int] = {}
     for row in rows:
-        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
-    click.echo(f"\n{len(rows)} contradictions" + (": " + ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items())) if rows else ""))
+        for k in row["kinds"]:
+            by_kind[k] = by_kind.get(k, 0) + 1
+    summary = ": flagged by " + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())) if rows else ""
+    click.echo(f"\n{len(rows)} disagreement{'s' if len(rows) != 1 else ''}{summary}")
 
 
 @cli.command()
@@ -333,7 +343,7 @@ def chain(claim_id: str, db_path: Path):
             kind = f", {hop.to_origin} source" if hop.to_origin else ""
             click.echo(f"{indent}└─ {hop.via} → {hop.to_id}{pages} ({hop.reading}{kind})")
         if item.origins:
-            click.echo(f"│    origin: {', '.join(item.origins)}")
+            click.echo(f"│    origin: {', '.join(item.origin_labels())}")
     click.echo(f"└─ {claim['reason']}")
 
 

@@ -536,15 +536,17 @@ def claim_brief(db: sqlite_utils.Database, claim_id: str) -> str:
 
     members = list(
         db.query(
-            "select c.id, c.kind, c.explanation from contradictions c where c.id in "
-            "(select contradiction_id from contradiction_members where claim_id = ?) order by c.kind, c.id",
+            "select c.id, c.signals, c.weak, c.explanation from contradictions c where c.id in "
+            "(select contradiction_id from contradiction_members where claim_id = ?) order by c.weak, c.id",
             [claim_id],
         )
     )
     if members:
         out += ["", "## Contradictions", ""]
         for contradiction in members:
-            out.append(f"- **{contradiction['kind']}**: {md_escape(contradiction['explanation'])}")
+            flags = ", ".join(json.loads(contradiction["signals"]))
+            weak = " (weak dissent only)" if contradiction["weak"] else ""
+            out.append(f"- **{flags}**{weak}: {md_escape(contradiction['explanation'])}")
             for other in db.query(
                 "select distinct cl.id, cl.statement from contradiction_members m join claims cl on cl.id = m.claim_id "
                 "where m.contradiction_id = ? and m.claim_id != ? order by cl.id",
@@ -565,7 +567,7 @@ def claim_brief(db: sqlite_utils.Database, claim_id: str) -> str:
                 kind = f"; {hop.to_origin} source" if hop.to_origin else ""
                 out.append(f"{indent}- {hop.via} → `{hop.to_id}`{pages} ({hop.reading}{kind})")
             if item.origins:
-                out.append("  - origin: " + ", ".join(f"`{o}`" for o in item.origins))
+                out.append("  - origin: " + ", ".join(f"`{o}`" + (" (inferred)" if o in item.inferred_origins else "") for o in item.origins))
 
     if footnotes:
         out.append("")

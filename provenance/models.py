@@ -147,6 +147,9 @@ class Source(Model):
     id: Slug
     kind: SourceKind = Field(description="What sort of document it is.")  # type: ignore[valid-type]
     title: Text = Field(description="The title as published, or a descriptive title in square brackets.")
+    short_title: str | None = Field(
+        None, description="How a reader names it in a sentence (\"Zakharov's report to Stalin\"); reasons use it before author and year."
+    )
     authors: list[Name] = Field(default_factory=list, description="Authors, in order.")
     editors: list[Name] = Field(default_factory=list, description="Editors, in order.")
     issued: EDTF | None = Field(None, description="When the document was issued (not the date of the events it describes).")

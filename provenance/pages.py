@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from .citing import bibtex, chain_notes, chain_source_rows
 from .errors import NotFound
-from .queries import STATUSES, contradictions, count_contradictions, evidence_chain, get_claim, status_counts
+from .queries import STATUSES, contradictions, count_contradictions, evidence_chain, get_claim, signal_counts, status_counts
 
 __all__ = [
     "safe_url",
@@ -55,7 +55,8 @@ def path_id(value: str) -> str:
 def home_context(conn: sqlite3.Connection) -> dict:
     db = _db(conn)
     counts = status_counts(db)
-    kinds = {r["kind"]: r["n"] for r in db.query("select kind, count(*) as n from contradictions group by kind order by kind")}
+    kinds = signal_counts(db)
+    disagreements = db.execute("select count(*) from contradictions").fetchone()[0]
     sources = list(
         db.query(
             "select s.id, s.title, s.kind, s.issued, s.reliability_grade, s.text_sha256 is not null as has_text, "
@@ -70,7 +71,7 @@ def home_context(conn: sqlite3.Connection) -> dict:
         "claims": sum(counts.values()),
         "evidence": db.execute("select count(*) from evidence").fetchone()[0],
         "contradiction_kinds": kinds,
-        "contradictions": sum(kinds.values()),
+        "contradictions": disagreements,
         "sources_with_text": [s for s in sources if s["has_text"]],
         "cited_sources": len([s for s in sources if not s["has_text"]]),
         "topics": topics,
@@ -91,7 +92,7 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
             # text_path is stored before the text in the sources row, text_sha256 after it:
             # testing it would make SQLite step through the pages of a long text
             "select e.*, s.title as source_title, s.reliability_grade, s.reliability_reason, s.kind as source_kind, "
-            "s.text_path is not null as has_text, a.computed_credibility, a.reason as computed_reason "
+            "s.text_path is not null as has_text, a.weight, a.weight_reason, a.computed_credibility, a.reason as computed_reason "
             "from evidence e join sources s on s.id = e.source_id "
             "left join evidence_assessments a on a.evidence_id = e.id where e.claim_id = ? order by e.position",
             [claim_id],
@@ -99,11 +100,33 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
     )
     by_stance = {stance: [p for p in passages if p["stance"] == stance] for stance in ("supports", "conflicts", "qualifies", "reports")}
     status = next(db.query("select * from claim_status where claim_id = ?", [claim_id]))
-    origin_groups = json.loads(status["origin_groups"] or "[]")
-    roots = sorted({o for group in origin_groups for o in group})
+    sides = json.loads(status["sides"] or "{}")
+    roots = sorted({o for lines in sides.values() for line in lines for o in line["roots"]})
     marks = ",".join("?" * len(roots))
     titles = {r["id"]: r["title"] for r in db.query(f"select id, title from sources where id in ({marks})", roots)} if roots else {}
-    groups = [[{"id": o, "title": titles.get(o, o)} for o in group] for group in origin_groups]
+    inferred = {
+        r["evidence_id"] + "\x1f" + r["origin_id"]
+        for r in db.query(
+            "select o.evidence_id, o.origin_id from evidence e join evidence_origins o on o.evidence_id = e.id "
+            "where e.claim_id = ? and o.inferred",
+            [claim_id],
+        )
+    }
+    lines = {
+        stance: [
+            {
+                "weight": line["weight"],
+                "roots": [{"id": o, "title": titles.get(o, o)} for o in line["roots"]],
+                "passages": len(line["evidence"]),
+                "inferred": any(e + "\x1f" + o in inferred for e in line["evidence"] for o in line["roots"]),
+            }
+            for line in sides.get(stance, [])
+        ]
+        for stance in ("supports", "conflicts", "reports")
+    }
+    base = None
+    if claim["value_relative_claim_id"]:
+        base = next(db.query("select id, statement from claims where id = ?", [claim["value_relative_claim_id"]]), None)
     taking_part = contradictions(db, claim_id=claim_id)
     sources = chain_source_rows(db, chain)
     subject = value_entity = None
@@ -112,7 +135,14 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
     if claim["value_entity_id"]:
         value_entity = next(db.query("select id, name from entities where id = ?", [claim["value_entity_id"]]), None)
     prop = next(db.query("select * from properties where id = ?", [claim["property_id"]]), None) if claim["property_id"] else None
-    links = list(db.query("select * from claim_links where claim_id = ? or target_id = ?", [claim_id, claim_id]))
+    links = list(
+        db.query(
+            "select l.*, c.statement as source_statement, t.statement as target_statement from claim_links l "
+            "join claims c on c.id = l.claim_id join claims t on t.id = l.target_id "
+            "where l.claim_id = :claim or l.target_id = :claim order by l.claim_id, l.target_id",
+            {"claim": claim_id},
+        )
+    )
     return {
         "claim": claim,
         "status": status,
@@ -120,7 +150,8 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
         "property": prop,
         "value_entity": value_entity,
         "by_stance": by_stance,
-        "origin_groups": groups,
+        "lines": lines,
+        "relative_base": base,
         "contradictions": taking_part,
         "links": links,
         "notes": chain_notes(db, chain, sources),
@@ -184,27 +215,8 @@ def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: s
     page = min(max(1, page), pages)
     rows = contradictions(db, kind or None, entity or None, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for row in rows:
-        claim_ids = sorted({m["claim_id"] for m in row["members"]})
-        row["sides"] = []
-        for claim_id in claim_ids:
-            claim = get_claim(db, claim_id)
-            members = [m for m in row["members"] if m["claim_id"] == claim_id]
-            if any(m["evidence_id"] for m in members):
-                # a stance conflict: one claim, its supporting and conflicting passages side by side
-                for stance in ("supports", "conflicts"):
-                    row["sides"].append(
-                        {"claim": claim, "label": stance, "passages": [m for m in members if m["role"] == stance]}
-                    )
-            else:
-                passages = list(
-                    db.query(
-                        "select id as evidence_id, source_id, quote, stance from evidence where claim_id = ? "
-                        "and stance in ('supports', 'reports') order by position",
-                        [claim_id],
-                    )
-                )
-                row["sides"].append({"claim": claim, "label": claim["value"] or claim["statement"], "passages": passages})
-    kinds = [r["kind"] for r in db.query("select distinct kind from contradictions order by kind")]
+        row["claims_in_tension"] = [_claim_side(db, claim_id, row["members"]) for claim_id in _member_claims(row["members"])]
+    kinds = list(signal_counts(db))
     return {
         "contradictions": rows,
         "kinds": kinds,
@@ -214,6 +226,29 @@ def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: s
         "page": page,
         "pages": pages,
     }
+
+
+def _member_claims(members: list[dict]) -> list[str]:
+    return list(dict.fromkeys(m["claim_id"] for m in members if m["role"] == "claim"))
+
+
+def _claim_side(db: sqlite_utils.Database, claim_id: str, members: list[dict]) -> dict:
+    """A claim in tension with its status, its value, and the passages for and against it:
+    those the disagreement names, else every passage that supports or relays it."""
+    claim = get_claim(db, claim_id, suggest=False)
+    named = [m for m in members if m["claim_id"] == claim_id and m["evidence_id"]]
+    if named:
+        passages = [dict(m, stance=m["role"]) for m in named]
+    else:
+        passages = list(
+            db.query(
+                "select id as evidence_id, source_id, quote, stance from evidence where claim_id = ? "
+                "and stance in ('supports', 'conflicts', 'reports') order by position",
+                [claim_id],
+            )
+        )
+    by = {stance: [p for p in passages if p["stance"] == stance] for stance in ("supports", "reports", "conflicts")}
+    return {"claim": claim, "for": by["supports"] + by["reports"], "against": by["conflicts"]}
 
 
 def entity_context(conn: sqlite3.Connection, entity_id: str) -> dict:

@@ -36,13 +36,13 @@ QUERIES = {
     "contradictions_for_entity": {
         "title": "Contradictions about an entity",
         "description": "Every contradiction involving a claim about the entity, found by its id or any of its names.",
-        "sql": """select distinct c.id, c.kind, c.explanation
+        "sql": """select distinct c.id, c.signals, c.weak, c.explanation
 from contradictions c
 join contradiction_members m on m.contradiction_id = c.id
 join claims cl on cl.id = m.claim_id
 join aliases a on a.entity_id in (cl.subject_id, cl.value_entity_id)
 where a.entity_id = :entity or a.name = :entity collate nocase
-order by c.kind, c.id""",
+order by c.weak, c.id""",
     },
     "claims_resting_on_one_origin": {
         "title": "Claims whose supporting sources rest on one origin",

@@ -7,12 +7,14 @@ both show the same thing.
 from __future__ import annotations
 
 import difflib
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
+from .analysis.status import STATUSES
 from .errors import DatabaseError, NotFound
 
 __all__ = [
@@ -20,7 +22,10 @@ __all__ = [
     "get_claim",
     "claim_statuses",
     "status_counts",
+    "STATUSES",
     "contradictions",
+    "count_contradictions",
+    "signal_counts",
     "Hop",
     "ChainItem",
     "evidence_chain",
@@ -44,7 +49,8 @@ def get_claim(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = True)
     ``suggest`` (that reads every claim id: for the command line, not for a web page)."""
     rows = list(
         db.query(
-            "select c.*, s.status, s.reason, s.independent_origins, s.supporting_sources, s.conflicting_sources "
+            "select c.*, s.status, s.reason, s.independent_origins, s.credible_origins, s.conflicting_origins, "
+            "s.reporting_origins, s.weak_dissent, s.supporting_sources, s.conflicting_sources "
             "from claims c join claim_status s on s.claim_id = c.id where c.id = ?",
             [claim_id],
         )
@@ -62,13 +68,13 @@ def get_claim(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = True)
 def claim_statuses(db: sqlite_utils.Database) -> list[dict]:
     return list(
         db.query(
-            "select c.id, c.statement, s.status, s.independent_origins, s.supporting_sources, s.conflicting_sources, s.reason "
+            "select c.id, c.statement, s.status, s.independent_origins, s.conflicting_origins, s.reporting_origins, "
+            "s.supporting_sources, s.conflicting_sources, s.reason "
             "from claims c join claim_status s on s.claim_id = c.id order by c.topic, c.id"
         )
     )
 
 
-STATUSES = ("corroborated", "supported", "contested", "refuted", "unsupported")
 
 
 def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
@@ -79,10 +85,13 @@ def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 def _contradiction_filter(kind: str | None, entity: str | None, claim_id: str | None) -> tuple[str, dict]:
-    """The WHERE clause shared by listing and counting; each condition can use an index."""
+    """The WHERE clause shared by listing and counting; each condition can use an index.
+
+    ``kind`` is a signal: a disagreement matches when any of its signals is of that kind.
+    """
     where, params = [], {}
     if kind:
-        where.append("c.kind = :kind")
+        where.append("c.id in (select contradiction_id from contradiction_signals where signal = :kind)")
         params["kind"] = kind
     if entity:
         # entity ids by id or by any spelling, then their claims, then those claims' contradictions
@@ -113,10 +122,11 @@ def contradictions(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict]:
-    """Contradictions with their member claims: of one kind, about one entity (by any
-    alias), involving one claim; a page of them when ``limit`` is given."""
+    """Disagreements with their member claims and passages and their signals: flagged by
+    one kind of signal, about one entity (by any alias), involving one claim; a page of
+    them when ``limit`` is given. Strong ones first, then by id."""
     where, params = _contradiction_filter(kind, entity, claim_id)
-    sql = f"select c.* from contradictions c{where} order by c.kind, c.id"
+    sql = f"select c.* from contradictions c{where} order by c.weak, c.id"
     if limit is not None:
         sql += " limit :limit offset :offset"
         params.update(limit=limit, offset=offset)
@@ -130,7 +140,19 @@ def contradictions(
                 [row["id"]],
             )
         )
+        row["signal_list"] = list(
+            db.query("select signal, explanation from contradiction_signals where contradiction_id = ? order by id", [row["id"]])
+        )
+        row["kinds"] = json.loads(row["signals"] or "[]")
     return rows
+
+
+def signal_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many disagreements each kind of signal flags."""
+    return {
+        r["signal"]: r["n"]
+        for r in db.query("select signal, count(distinct contradiction_id) as n from contradiction_signals group by signal order by signal")
+    }
 
 
 @dataclass
@@ -168,6 +190,11 @@ class ChainItem:
     locator: str
     origins: list[str]
     hops: list[Hop] = field(default_factory=list)
+    inferred_origins: set[str] = field(default_factory=set)  # origins reached only through an inferred link
+
+    def origin_labels(self) -> list[str]:
+        """The origins, each marked when reached through a link the curator inferred."""
+        return [o + (" (inferred)" if o in self.inferred_origins else "") for o in self.origins]
 
 
 def evidence_chain(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = True) -> tuple[dict, list[ChainItem]]:
@@ -187,11 +214,13 @@ def evidence_chain(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = 
     ]
     by_id = {item.evidence_id: item for item in items}
     for r in db.query(
-        "select o.evidence_id, o.origin_id from evidence e join evidence_origins o on o.evidence_id = e.id "
+        "select o.evidence_id, o.origin_id, o.inferred from evidence e join evidence_origins o on o.evidence_id = e.id "
         "where e.claim_id = ? order by o.evidence_id, o.origin_id",
         [claim_id],
     ):
         by_id[r["evidence_id"]].origins.append(r["origin_id"])
+        if r["inferred"]:
+            by_id[r["evidence_id"]].inferred_origins.add(r["origin_id"])
     for h in db.query(
         "select l.*, s.title as to_title, s.origin as to_origin from evidence e join chain_links l on l.evidence_id = e.id "
         "left join sources s on s.id = l.to_id where e.claim_id = ? order by l.evidence_id, l.step",

@@ -59,6 +59,7 @@ TABLES: dict[str, Table] = {
                 Column("id", str, "Stable slug of the source."),
                 Column("kind", str, _d(Source, "kind")),
                 Column("title", str, _d(Source, "title")),
+                Column("short_title", str, _d(Source, "short_title")),
                 Column("author_names", str, "Authors as one line, given name first."),
                 Column("authors", str, "Authors as JSON name parts (family, given, literal)."),
                 Column("editors", str, "Editors as JSON name parts."),
@@ -246,14 +247,17 @@ DERIVED_TABLES: dict[str, Table] = {
     for t in [
         Table(
             "claim_status",
-            "Each claim's status, computed from its evidence, with the counts behind it and the reason in words.",
+            "Each claim's status, computed from the independent lines of evidence on each side and their weights, "
+            "with the counts behind it and the reason in words.",
             [
                 Column("claim_id", str, "The claim.", "claims"),
                 Column(
                     "status",
                     str,
-                    "corroborated (two or more independent origins support, none conflict), supported (one origin), "
-                    "contested (support and conflict), refuted (only conflict), unsupported (neither).",
+                    "corroborated (two or more independent origins that are not doubtful support it, no strong conflict), "
+                    "supported (support, no strong conflict), reported (only relayed by reports, no support), contested "
+                    "(support or reports, and a strong conflict), refuted (only strong conflict), unsupported (neither). "
+                    "A conflict is strong when credible, or unjudged against fewer than two credible supporting origins.",
                 ),
                 Column("supporting_sources", int, "Distinct sources with supporting passages."),
                 Column("conflicting_sources", int, "Distinct sources with conflicting passages."),
@@ -261,32 +265,58 @@ DERIVED_TABLES: dict[str, Table] = {
                 Column("reporting_sources", int, "Distinct sources that relay the claim without endorsing it."),
                 Column("supporting_evidence", int, "Supporting passages."),
                 Column("conflicting_evidence", int, "Conflicting passages."),
-                Column("independent_origins", int, "Groups of supporting passages whose origins do not meet."),
-                Column("origin_groups", str, "JSON: for each independent group, the root sources it rests on."),
-                Column("reason", str, "Why the claim has its status, in words."),
+                Column("independent_origins", int, "Independent lines of supporting evidence (groups of passages whose origins do not meet)."),
+                Column("credible_origins", int, "Of those, the lines weighed credible."),
+                Column("conflicting_origins", int, "Independent lines of conflicting evidence."),
+                Column("reporting_origins", int, "Independent lines of reporting (relayed) evidence."),
+                Column(
+                    "weak_dissent",
+                    str,
+                    "The sources of a conflict too weak to contest the claim (doubtful, or ungraded against two or more "
+                    "credible supporting origins), as a reader names them.",
+                ),
+                Column("origin_groups", str, "JSON: for each independent supporting line, the root sources it rests on."),
+                Column(
+                    "sides",
+                    str,
+                    "JSON: for supports, conflicts and reports, each independent line's roots, weight (credible, unjudged, "
+                    "doubtful) and passages.",
+                ),
+                Column("reason", str, "Why the claim has its status, in words, naming sources as a reader would."),
             ],
             pk="claim_id",
             indexes=[("status",)],
         ),
         Table(
             "evidence_origins",
-            "The root sources each evidence passage rests on, found by following its citations and derivations.",
+            "The root sources each evidence passage rests on, found by following its own footnotes and the whole-work "
+            "derivations of the sources on the way.",
             [
                 Column("evidence_id", str, "The evidence passage.", "evidence"),
                 Column("origin_id", str, "A root source: one that derives from nothing further in the corpus.", "sources"),
                 Column("path", str, "JSON list of the sources from the passage's source to the root."),
+                Column("inferred", int, "1 when a link on the path was inferred by the curator (the source gives no note for it)."),
             ],
             pk=("evidence_id", "origin_id"),
         ),
         Table(
             "evidence_assessments",
-            "Credibility grades computed by the build (kept apart from the curator's grades in evidence.credibility).",
+            "The weight of each passage and the credibility grades computed by the build (kept apart from the curator's "
+            "grades in evidence.credibility and sources.reliability_grade).",
             [
                 Column("evidence_id", str, "The evidence passage.", "evidence"),
+                Column(
+                    "weight",
+                    str,
+                    "doubtful (source graded D or E, or information 4 or 5), unjudged (graded F or 6, not graded, or a "
+                    "tertiary source citing nothing), credible (otherwise).",
+                ),
+                Column("weight_reason", str, "Which grade gives the weight."),
                 Column("computed_credibility", int, "Admiralty information grade computed from the evidence (1: confirmed by other sources)."),
-                Column("reason", str, "Why."),
+                Column("reason", str, "Why the computed grade."),
             ],
             pk="evidence_id",
+            indexes=[("weight",)],
         ),
         Table(
             "chain_links",
@@ -310,32 +340,45 @@ DERIVED_TABLES: dict[str, Table] = {
         ),
         Table(
             "contradictions",
-            "Disagreements found by the build, each with a stable id, a kind and a one-line explanation.",
+            "Disagreements found by the build: one per set of claims in tension (or per claim whose own sources "
+            "divide), with every signal that flags it and a one-line explanation.",
             [
-                Column("id", str, "Stable id: the kind and a digest of the members."),
+                Column("id", str, "Stable id: a digest of the claims in tension, kept when another signal joins."),
                 Column(
-                    "kind",
+                    "signals",
                     str,
-                    "value-conflict (same subject and property, incompatible values), stance-conflict (supporting and "
-                    "conflicting evidence on one claim), asserted (a curator's 'contradicts' link), derived (a relative "
-                    "date that, once resolved, disagrees).",
+                    "JSON list of what flags it: asserted (a curator's 'contradicts' link), value-conflict (same subject "
+                    "and property, incompatible values), derived (a relative date that, once resolved, disagrees), "
+                    "stance-conflict (supporting and conflicting passages on one claim).",
                 ),
+                Column("claims", int, "How many claims are in tension (1: a claim whose own sources divide)."),
+                Column("weak", int, "1 when only weak dissent flags it: doubtful sources against a claim."),
                 Column("subject_id", str, "The subject, for value conflicts.", "entities"),
                 Column("property_id", str, "The property, for value conflicts.", "properties"),
                 Column("explanation", str, "Why it was flagged, in one line."),
             ],
             label_column="explanation",
-            indexes=[("kind",)],
+        ),
+        Table(
+            "contradiction_signals",
+            "Each signal of each disagreement, with its own explanation.",
+            [
+                Column("id", int, "Row number."),
+                Column("contradiction_id", str, "The disagreement.", "contradictions"),
+                Column("signal", str, "asserted, value-conflict, derived or stance-conflict."),
+                Column("explanation", str, "What this signal found."),
+            ],
+            indexes=[("signal", "contradiction_id")],
         ),
         Table(
             "contradiction_members",
-            "The claims (and, for stance conflicts, the passages) that take part in each contradiction.",
+            "The claims in tension in each disagreement, and the passages on each side of them.",
             [
                 Column("id", int, "Row number."),
-                Column("contradiction_id", str, "The contradiction.", "contradictions"),
+                Column("contradiction_id", str, "The disagreement.", "contradictions"),
                 Column("claim_id", str, "A claim taking part.", "claims"),
-                Column("evidence_id", str, "A passage taking part (stance conflicts).", "evidence"),
-                Column("role", str, "claim, supports or conflicts."),
+                Column("evidence_id", str, "A passage taking part (empty for the claim itself).", "evidence"),
+                Column("role", str, "claim (the claim itself), supports or conflicts (a passage on that side of the claim)."),
             ],
         ),
         Table(

@@ -22,13 +22,16 @@ def db(corpus_db):
 def test_status_of_all_claims(db):
     result = run("status", "-o", db)
     assert result.exit_code == 0
-    assert "contested      1 origin(s)  first-combat-1950-11-01" in result.output
-    assert "0 corroborated, 2 supported, 1 contested, 0 refuted, 0 unsupported (3 claims)" in result.output
+    assert "contested     1 for, 1 against         first-combat-1950-11-01" in result.output
+    assert "0 corroborated, 2 supported, 0 reported, 1 contested, 0 refuted, 0 unsupported (3 claims)" in result.output
 
 
 def test_status_of_one_claim_gives_the_reason(db):
     result = run("status", "first-combat-1950-11-01", "-o", db)
-    assert "status: contested: 1 source supports, 1 source conflicts; 1 independent origin" in result.output
+    assert (
+        "status: contested: 1 independent origin supports it: Report of the commander (1950) (Central Office 1950, n. 12); "
+        "1 independent origin conflicts: Doe 1999 [unjudged]"
+    ) in result.output
 
 
 def test_unknown_claim_is_a_clean_error(db):
@@ -45,11 +48,12 @@ def test_missing_database_is_a_clean_error(tmp_path):
 
 def test_contradictions_filtered(db):
     everything = run("contradictions", "-o", db).output
-    assert "stance-conflict  stance-conflict-" in everything
-    assert "1 contradictions: 1 stance-conflict" in everything
-    assert "0 contradictions" in run("contradictions", "--kind", "value-conflict", "-o", db).output
+    assert "disagreement-b29a5faae5 [stance-conflict]: Central Office 1950 supports" in everything
+    assert "1 disagreement: flagged by stance-conflict 1" in everything
+    assert "1 disagreement" in run("contradictions", "--kind", "stance-conflict", "-o", db).output
+    assert "0 disagreements" in run("contradictions", "--kind", "value-conflict", "-o", db).output
     # the entity filter matches any alias: Dandong is an alias of Andong, which is not in the stance conflict
-    assert "0 contradictions" in run("contradictions", "--entity", "Dandong", "-o", db).output
+    assert "0 disagreements" in run("contradictions", "--entity", "Dandong", "-o", db).output
 
 
 def test_chain_marks_read_and_cited_and_ends_honestly(db):

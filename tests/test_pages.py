@@ -67,7 +67,11 @@ async def test_unknown_ids_are_a_clean_404(ds, path):
 async def test_claim_page(ds):
     html = (await ds.client.get("/claim/first-combat-1950-11-01")).text
     assert '<span class="status status-contested">contested</span>' in html
-    assert "1 source supports, 1 source conflicts; 1 independent origin" in html
+    assert "1 independent origin supports it: Report of the commander (1950) (Central Office 1950, n. 12)" in html
+    # the lines on each side with their weights, and the claim's one disagreement
+    assert '<span class="weight weight-unjudged">unjudged</span>' in html
+    assert '<span class="weight weight-credible">credible</span>' in html
+    assert "stance-conflict</a>" in html
     assert 'href="/source/memo#ev-' in html  # a link to the passage in its source
     assert "<svg" in html and 'class="chain"' in html
     assert 'data-node="source:commander-report"' in html

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from provenance import SeedsInvalid, build_database
-from provenance.analysis import find_origins, independent_groups
+from provenance.analysis import CitationGraph, Link, find_origins, independent_groups
 from provenance.anchoring import QuoteProblem, locate, normalise
 from provenance.dates import edtf_interval, intervals_overlap
 
@@ -96,10 +96,9 @@ def graph_and_items(draw):
 
 
 def _groups(edges, items):
-    derived = {}
-    for a, b in edges:
-        derived.setdefault(a, []).append(b)
-    roots = {f"item{i}": {o.root for o in find_origins(src, [], {}, derived)} for i, src in enumerate(items)}
+    # whole-work derivations (no footnote, no locator): followed from every passage
+    graph = CitationGraph(Link(f"{a}-{b}-{i}", a, b, "version-of") for i, (a, b) in enumerate(edges))
+    roots = {f"item{i}": {o.root for o in find_origins(src, [], graph)} for i, src in enumerate(items)}
     return independent_groups(roots)
 
 
