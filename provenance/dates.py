@@ -15,8 +15,9 @@ from functools import lru_cache
 from edtf import parse_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
 
-__all__ = ["check_edtf", "edtf_interval", "intervals_overlap"]
+__all__ = ["check_edtf", "edtf_interval", "intervals_overlap", "shift_interval", "FIRST_DAY", "LAST_DAY"]
 
+FIRST_DAY, LAST_DAY = dt.date.min.isoformat(), dt.date.max.isoformat()  # the calendar this tracker compares on
 _YMD = re.compile(r"(?<![\d])(-?\d{4})-(\d{2})-(\d{2})(?![\d])")
 # Plain dates (most of them) are checked and converted without the EDTF grammar, which
 # costs about 10 ms a parse.
@@ -129,3 +130,18 @@ def intervals_overlap(a: str, b: str) -> bool:
     a_lo, a_hi = edtf_interval(a)
     b_lo, b_hi = edtf_interval(b)
     return a_lo <= b_hi and b_lo <= a_hi
+
+
+def shift_interval(interval: tuple[str, str], days: int) -> tuple[str, str]:
+    """Both ends of an interval of ISO dates moved by ``days`` (negative: earlier).
+
+    Raises OverflowError when either end would leave the years 1 to 9999 (``days`` too
+    large for a timedelta is the same error). An open end ("1950/..", whose latest day is
+    9999-12-31) is not kept open: it cannot be counted from.
+
+    >>> shift_interval(("1950-10-01", "1950-10-31"), 12)
+    ('1950-10-13', '1950-11-12')
+    """
+    delta = dt.timedelta(days=days)
+    lower, upper = (dt.date.fromisoformat(end) + delta for end in interval)
+    return lower.isoformat(), upper.isoformat()

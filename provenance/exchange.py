@@ -16,6 +16,7 @@ not grow with the number of claims.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import json
@@ -212,6 +213,22 @@ class JsonlSeeds(Seeds):
 
     def _topic(self, file: str, loc: Located) -> str:
         return self._topics.get(loc.line, self.jsonl.stem)
+
+    def _reread_claims(self, places: dict[str, tuple[str, int]]) -> Iterator[tuple[str, dict]]:
+        """The claims wanted again (for relative dates), each read from its own line."""
+        numbers, offsets = self._numbers["claims"], self._offsets["claims"]
+        with self.jsonl.open("rb") as handle:
+            for claim_id, (_file, number) in sorted(places.items(), key=lambda item: item[1][1]):
+                i = bisect.bisect_left(numbers, number)
+                if i == len(numbers) or numbers[i] != number:
+                    continue
+                handle.seek(offsets[i])
+                try:
+                    record = json.loads(handle.readline()).get("record")
+                except (ValueError, AttributeError):  # changed since it was read
+                    continue
+                if isinstance(record, dict) and record.get("id") == claim_id:
+                    yield claim_id, record
 
     def _text_file(self, source: Source) -> tuple[Path, Path]:
         if source.id in self._inline_texts:

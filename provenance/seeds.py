@@ -12,9 +12,10 @@ The folder (documented in ``seeds/README.md``)::
 
 :class:`Seeds` reads them in that order and yields records one at a time, so a build can
 write them as they come; claims are read a file at a time and source texts are kept in a
-small cache, so memory does not grow with the corpus. Problems are collected, never
-raised one by one: after the last record, :meth:`Seeds.records` raises
-:class:`~provenance.errors.SeedsInvalid` with all of them.
+small cache, so memory does not grow with the corpus (beyond an index of ids, and the
+relative dates with the dates they count from, checked after the last claim). Problems
+are collected, never raised one by one: after the last record, :meth:`Seeds.records`
+raises :class:`~provenance.errors.SeedsInvalid` with all of them.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from .anchorer import Anchorer, Job, Result
 from .anchoring import Anchor, normalise_text
+from .dates import FIRST_DAY, LAST_DAY, check_edtf, edtf_interval, shift_interval
 from .errors import Problem, SeedsInvalid
 from .models import SLUG_PATTERN, Citation, Claim, Entity, Evidence, Property, Source
 from .yamlfile import YamlFile, read_yaml
@@ -92,6 +94,20 @@ class _Unanchored:
     loc: Located  # the claim, and the item's position in its evidence: where to report a problem
     position: int
     job: Job
+
+
+class _Relative(NamedTuple):
+    """A claim's relative date, kept until the last claim is read (a plain tuple, no per-object dict)."""
+
+    base: str  # the claim it counts from
+    days: int
+    event_date: str | None  # the claim's own event date, to check the resolved date against
+    file: str
+    claim_line: int  # line of value.relative.claim
+    days_line: int  # line of value.relative.days
+
+
+_UNREAD = ("", "")  # the date of a claim counted from, not read yet (compared by identity)
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,11 @@ class Seeds:
         self.index = _Index()
         self._text_files: dict[str, tuple[str, str]] = {}  # source id -> (sha256 of its text, path)
         self._pending_links: list[tuple[str, str, int, str, str]] = []
+        # Relative dates are checked after the last claim (_check_relative_dates). Kept until
+        # then: each relative value, and the date of each claim a relative value counts from
+        # (as the EDTF text and where it came from), nothing for other claims. See _keep_base_dates.
+        self._relatives: dict[str, _Relative] = {}
+        self._base_dates: dict[str, tuple[str, str] | None] = {}
         self._citations: dict[str, Citation] = {}
         self._broken: set[str] = set()  # ids of records that failed validation
         self._unreadable: set[str] = set()  # kinds with a file that could not be parsed
@@ -224,6 +245,7 @@ class Seeds:
             waiting = None
             for file in files["claims"]:
                 claims = [self._claim_record(loc, self._topic(file, loc), properties) for loc in self._read(file, Claim, "claims")]
+                self._keep_base_dates(claims)
                 jobs = [item.job for claim in claims for item in claim.evidence]
                 submitted = (claims, anchorer.submit(jobs))
                 if waiting is not None:
@@ -236,6 +258,7 @@ class Seeds:
             raise
         anchorer.close()
         self._check_links()
+        self._check_relative_dates()
         self._check_citation_cycles()
         if self.errors:
             raise SeedsInvalid(self.errors)
@@ -445,8 +468,13 @@ class Seeds:
         if claim.value is not None and claim.value.entity:
             self._ref(loc, "entities", claim.value.entity, ("value", "entity"), "entity")
         if claim.value is not None and claim.value.relative:
+            relative = claim.value.relative
             path = ("value", "relative", "claim")
-            self._pending_links.append((loc.file, self._line(loc, *path), claim.id, _field(path), claim.value.relative.claim))
+            line = self._line(loc, *path)
+            self._pending_links.append((loc.file, line, claim.id, _field(path), relative.claim))
+            days_line = self._line(loc, "value", "relative", "days")
+            self._relatives[claim.id] = _Relative(relative.claim, relative.days, claim.event_date, loc.file, line, days_line)
+            self._base_dates.setdefault(relative.claim, _UNREAD)
         for i, link in enumerate(claim.links):
             self._pending_links.append((loc.file, self._line(loc, "links", i, "claim"), claim.id, f"links[{i + 1}].claim", link.claim))
         if not claim.evidence:
@@ -536,6 +564,153 @@ class Seeds:
             elif target == claim_id:
                 self._problem(file, line, claim_id, fld, "a claim cannot link to itself")
 
+    # -- relative dates ----------------------------------------------------------------
+    #
+    # A relative value ("12 days after the CPV entered Korea") resolves to the date of the
+    # claim it counts from (its value.date, its own resolved relative value, else its
+    # event_date), as an interval of days, moved by `days`. It must overlap the claim's own
+    # event_date. The base is often read after the relative claim (another topic file), so
+    # the check runs after the last claim.
+    #
+    # Memory: claims are streamed, and keeping every claim's date for this check would add
+    # an entry per claim (30 MB at a million claims for the dict alone, more for the dates)
+    # for the few claims that are counted from. So only these are kept: every relative
+    # value (_relatives), and the date of each claim that a relative value read *earlier*
+    # names (_base_dates, filled as each file is read; a base in the same file is caught
+    # whatever the order, as the whole file is looked at). A base read before any relative
+    # value named it is read again at the end by a small second pass: only its own lines
+    # (or JSON line) are parsed again (_reread_claims). Both are bounded by the number of
+    # relative values, not of claims, and a corpus without them costs nothing.
+
+    def _keep_base_dates(self, claims: list[ClaimRecord]) -> None:
+        """Note the date of each claim of a file that a relative value counts from."""
+        wanted = self._base_dates
+        for record in claims:
+            claim = record.claim
+            if claim.id in wanted and claim.id not in self._relatives:
+                wanted[claim.id] = _own_date(claim.value.date if claim.value is not None else None, claim.event_date)
+
+    def _reread_claims(self, places: dict[str, tuple[str, int]]) -> Iterator[tuple[str, dict]]:
+        """The raw records of some claims (id -> file and line where it was read), read again.
+
+        Parsing dominates reading, so each claim's own lines are parsed, not its whole file;
+        a file is parsed whole (once) only for claims whose layout defeats that."""
+        by_file: dict[str, dict[int, str]] = {}
+        for claim_id, (file, line) in places.items():
+            by_file.setdefault(file, {})[line] = claim_id
+        for file, wanted in by_file.items():
+            try:
+                text = (self.directory / file).read_bytes().decode("utf-8").removeprefix("\ufeff")
+            except (OSError, UnicodeDecodeError):  # changed since it was read: its problems were reported then
+                continue
+            lines = _LINE_BREAK.split(text)
+            rest: dict[int, str] = {}
+            for line, claim_id in wanted.items():
+                item = _list_item(self._path(file), lines, line)
+                if isinstance(item, dict) and item.get("id") == claim_id:
+                    yield claim_id, item
+                else:
+                    rest[line] = claim_id
+            if not rest:
+                continue
+            parsed = read_yaml(self._path(file), text)
+            if not isinstance(parsed.value, list):
+                continue
+            for i, item in enumerate(parsed.value):
+                claim_id = rest.get(parsed.line((i,)))
+                if claim_id is not None and isinstance(item, dict) and item.get("id") == claim_id:
+                    yield claim_id, item
+
+    def _check_relative_dates(self) -> None:
+        """Resolve every relative value; report one that cannot be resolved or misses the claim's event_date."""
+        if not self._relatives:
+            return
+        unread = {
+            claim_id: self.index.places["claims"][claim_id]
+            for claim_id, date in self._base_dates.items()
+            if date is _UNREAD and claim_id not in self._relatives and claim_id not in self._broken and self.index.has("claims", claim_id)
+        }
+        for claim_id, record in self._reread_claims(unread) if unread else ():
+            value = record.get("value")
+            self._base_dates[claim_id] = _own_date(value.get("date") if isinstance(value, dict) else None, record.get("event_date"))
+        resolved: dict[str, tuple[str, str] | None] = {}  # relative claim -> its interval, None if it has none
+        for claim_id in self._relatives:
+            if claim_id not in resolved:
+                self._resolve(claim_id, resolved)
+
+    def _resolve(self, start: str, resolved: dict[str, tuple[str, str] | None]) -> None:
+        """Resolve a relative claim and the relative claims it counts from, innermost first (no recursion)."""
+        path, on_path = [start], {start}
+        while True:
+            base = self._relatives[path[-1]].base
+            if base not in self._relatives or base in resolved:
+                break
+            if base in on_path:
+                cycle = path[path.index(base) :] + [base]
+                if len(cycle) > 2:  # a claim counted from itself is reported as a link to itself
+                    r = self._relatives[base]
+                    self._problem(
+                        r.file,
+                        r.claim_line,
+                        base,
+                        "value.relative.claim",
+                        "the relative dates count from each other in a circle (" + " -> ".join(cycle) + "), so none of them has a "
+                        "date; count one of them from a claim with a date, or give it a date",
+                    )
+                for claim_id in path:
+                    resolved[claim_id] = None
+                return
+            path.append(base)
+            on_path.add(base)
+        for claim_id in reversed(path):
+            resolved[claim_id] = self._resolve_one(claim_id, resolved)
+
+    def _resolve_one(self, claim_id: str, resolved: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:
+        """The interval a relative value denotes, once its base is resolved; problems reported here."""
+        r = self._relatives[claim_id]
+        if r.base in self._relatives:
+            interval = resolved[r.base]
+            if interval is None:
+                return None  # reported where the chain breaks
+            counted = self._relatives[r.base]
+            base = f"{r.base} ({_count(counted.days)} {counted.base}: {_span(interval)})"
+        else:
+            date = self._base_dates.get(r.base, _UNREAD)
+            if date is _UNREAD or r.base == claim_id:
+                return None  # unknown or broken (reported), or its file changed since it was read
+            if date is None:
+                self._problem(
+                    r.file,
+                    r.claim_line,
+                    claim_id,
+                    "value.relative.claim",
+                    f"{r.base} has no date to count from (neither value.date nor event_date); "
+                    "give it one, or give this claim a date instead of a relative one",
+                )
+                return None
+            text, source = date
+            interval = edtf_interval(text)
+            base = f"{r.base} ({text})" if source == "value.date" else f"{r.base} (event_date {text})"
+        try:
+            shifted = shift_interval(interval, r.days)
+        except OverflowError:
+            edge = f"after {LAST_DAY}, the last" if r.days > 0 else f"before {FIRST_DAY}, the first"
+            message = f"{_count(r.days)} {base} falls {edge} day this tracker can compare; fix the days"
+            self._problem(r.file, r.days_line, claim_id, "value.relative.days", message)
+            return None
+        if r.event_date is not None:
+            low, high = edtf_interval(r.event_date)
+            if shifted[1] < low or high < shifted[0]:
+                self._problem(
+                    r.file,
+                    r.days_line,
+                    claim_id,
+                    "value.relative.days",
+                    f"{_count(r.days)} {base} is {_span(shifted)}, but event_date is {_edtf_shown(r.event_date)}; "
+                    "fix the days or the event date",
+                )
+        return shifted
+
 
 # -- turning pydantic's errors into messages for a curator ----------------------------
 
@@ -575,6 +750,51 @@ def word_count(text: str) -> int:
         cjk = len(_CJK.findall(token))
         count += cjk + (1 if len(token) > cjk and not cjk else 0) if cjk else 1
     return count
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # what YAML counts as a new line
+
+
+def _list_item(path: str, lines: list[str], line: int) -> Any:
+    """The item of a top-level block list ("- id: ...") that starts on ``line``, parsed on
+    its own; None when the layout is any other (the caller then parses the whole file)."""
+    if not 0 < line <= len(lines) or not lines[line - 1].startswith("- "):
+        return None
+    end = line
+    while end < len(lines) and (not lines[end][:1].strip() or lines[end].startswith("#")):
+        end += 1  # the item runs until the next line that starts at the left margin
+    parsed = read_yaml(path, "\n".join(lines[line - 1 : end]))
+    if parsed.problems or not isinstance(parsed.value, list) or len(parsed.value) != 1:
+        return None  # e.g. an alias whose anchor is elsewhere in the file
+    return parsed.value[0]
+
+
+def _own_date(value_date: Any, event_date: Any) -> tuple[str, str] | None:
+    """A claim's own date, to count from: its value.date, else its event_date, with which it is; None if neither.
+
+    Dates read again as raw text (a second pass) are checked again: a file may have changed."""
+    for date, source in ((value_date, "value.date"), (event_date, "event_date")):
+        if isinstance(date, str):
+            try:
+                return check_edtf(date), source
+            except ValueError:
+                return _UNREAD
+    return None
+
+
+def _count(days: int) -> str:
+    """12 -> '12 days after', -1 -> '1 day before'."""
+    return f"{abs(days)} day{'' if abs(days) == 1 else 's'} {'before' if days < 0 else 'after'}"
+
+
+def _span(interval: tuple[str, str]) -> str:
+    low, high = interval
+    return low if low == high else f"{low} to {high}"
+
+
+def _edtf_shown(value: str) -> str:
+    """An EDTF value as written, with the days it spans unless it is a plain day, month or year."""
+    return value if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) else f"{value} ({_span(edtf_interval(value))})"
 
 
 def _a(word: str) -> str:

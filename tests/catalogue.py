@@ -57,6 +57,9 @@ CASES = [
  ("dangling-alias-source", "entities/all.yaml", "      sources: [review]", "      sources: [reviews]"),
  ("dangling-value-entity", "claims/combat.yaml", "    entity: andong", "    entity: antung"),
  ("dangling-relative-claim", "claims/combat.yaml", '    date: "1950-11-01"', "    relative: {claim: no-such-claim, days: 12}"),
+ ("relative-date-misses-event-date", "+claims/relative.yaml", None, "- id: thirteenth-day\n  statement: Twelve days after the first combat.\n  subject: air-division\n  property: first-combat-date\n  value:\n    relative: {claim: first-combat-1950-11-01, days: 12}\n  event_date: \"1950-11-14\"\n"),
+ ("relative-date-base-without-date", "claims/combat.yaml", '    date: "1950-11-01"', "    relative: {claim: pilots-in-chinese-uniform, days: 12}"),
+ ("relative-date-overflow", "+claims/relative.yaml", None, "- id: far-future\n  statement: Long after the first combat.\n  subject: air-division\n  property: first-combat-date\n  value:\n    relative: {claim: first-combat-1950-11-01, days: 10000000}\n"),
  ("value-kind-mismatch", "claims/combat.yaml", "  value:\n    entity: andong", '  value:\n    date: "1950-11"'),
  ("value-two-kinds", "claims/combat.yaml", "    entity: andong", "    entity: andong\n    number: 3"),
  ("property-without-value", "claims/combat.yaml", "  value:\n    entity: andong\n", ""),
@@ -164,6 +167,12 @@ EXPECTED = {'absent-quote': ["claims/combat.yaml:34: division-moved-to-andong: e
                                     'via'],
  'record-is-text': ["entities/all.yaml:1: expected a record (a mapping of fields), found the text 'just a name'"],
  'recursive-alias': ['entities/all.yaml:3: loop: name: should be a valid string, not a list', 'entities/all.yaml:3: loop: name[2]: recursive alias: a value that contains itself'],
+ 'relative-date-base-without-date': ['claims/combat.yaml:6: first-combat-1950-11-01: value.relative.claim: pilots-in-chinese-uniform has no date to count from (neither value.date nor event_date); '
+                                     'give it one, or give this claim a date instead of a relative one'],
+ 'relative-date-misses-event-date': ['claims/relative.yaml:6: thirteenth-day: value.relative.days: 12 days after first-combat-1950-11-01 (1950-11-01) is 1950-11-13, but event_date is 1950-11-14; '
+                                     'fix the days or the event date'],
+ 'relative-date-overflow': ['claims/relative.yaml:6: far-future: value.relative.days: 10000000 days after first-combat-1950-11-01 (1950-11-01) falls after 9999-12-31, the last day this tracker '
+                            'can compare; fix the days'],
  'symlink-escapes-seeds': ["sources/memo.yaml:11: memo: text: 'texts/link.txt' is outside the seeds folder"],
  'text-for-number': ["citations/memo.yaml:4: memo-n12: footnote: should be a valid integer, not the text '12'"],
  'too-short-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote has 2 words; quotes need 4 to 150'],
