@@ -61,6 +61,7 @@ def export_jsonl(db: sqlite_utils.Database) -> Iterator[str]:
             "id": s["id"],
             "kind": s["kind"],
             "title": s["title"],
+            "short_title": s["short_title"],
             "authors": _names(s["authors"]),
             "editors": _names(s["editors"]),
             **{k: s[k] for k in ("issued", "issued_as_written", "date_note", "container_title", "volume", "pages", "publisher", "place", "url", "archive", "archive_location", "language", "origin")},

@@ -29,7 +29,7 @@ def test_status_of_all_claims(db):
 def test_status_of_one_claim_gives_the_reason(db):
     result = run("status", "first-combat-1950-11-01", "-o", db)
     assert (
-        "status: contested: 1 independent origin supports it: Report of the commander (1950) (Central Office 1950, n. 12); "
+        "status: contested: 1 independent origin supports it: Report of the commander (1950) (Central Office, 3 November 1950, n. 12); "
         "1 independent origin conflicts: Doe 1999 [unjudged]"
     ) in result.output
 
@@ -48,7 +48,7 @@ def test_missing_database_is_a_clean_error(tmp_path):
 
 def test_contradictions_filtered(db):
     everything = run("contradictions", "-o", db).output
-    assert "disagreement-b29a5faae5 [stance-conflict]: Central Office 1950 supports" in everything
+    assert "disagreement-b29a5faae5 [stance-conflict]: Central Office, 3 November 1950 supports" in everything
     assert "1 disagreement: flagged by stance-conflict 1" in everything
     assert "1 disagreement" in run("contradictions", "--kind", "stance-conflict", "-o", db).output
     assert "0 disagreements" in run("contradictions", "--kind", "value-conflict", "-o", db).output

@@ -421,10 +421,10 @@ def test_brief_of_a_fixture_claim(corpus_db):
     assert result.exit_code == 0, result.output
     brief = result.output
     assert brief.startswith("# The air division first fought on 1 November 1950.\n")
-    assert "**Status: contested.** 1 independent origin supports it: Report of the commander (1950) (Central Office 1950, n. 12)" in brief
+    assert "**Status: contested.** 1 independent origin supports it: Report of the commander (1950) (Central Office, 3 November 1950, n. 12)" in brief
     assert "## Supporting evidence\n\n> On 1 November 1950 the air division flew its first sortie over the river.\n>\n> — *Memorandum for the record*, para. 1 [^1] (`memo`)" in brief
     assert "## Conflicting evidence\n\n> The air division first fought on 2 November 1950, says this résumé." in brief
-    assert "## Contradictions\n\n- **stance-conflict**: Central Office 1950 supports “The air division first fought on 1 November 1950.”; Doe 1999 (unjudged) conflicts" in brief
+    assert "## Contradictions\n\n- **stance-conflict**: Central Office, 3 November 1950 supports “The air division first fought on 1 November 1950.”; Doe 1999 (unjudged) conflicts" in brief
     assert "- **supports**: `memo` (read), para. 1\n  - note 12 → `commander-report`, pp. 4–5 (cited only, not read; primary source)" in brief
     assert re.search(r"^\[\^1\]: Central Office, .*n\. 12, citing Report of the Commander", brief, re.M)
     assert re.search(r"^\[\^2\]: Jane Doe, ", brief, re.M)

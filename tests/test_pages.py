@@ -67,7 +67,7 @@ async def test_unknown_ids_are_a_clean_404(ds, path):
 async def test_claim_page(ds):
     html = (await ds.client.get("/claim/first-combat-1950-11-01")).text
     assert '<span class="status status-contested">contested</span>' in html
-    assert "1 independent origin supports it: Report of the commander (1950) (Central Office 1950, n. 12)" in html
+    assert "1 independent origin supports it: Report of the commander (1950) (Central Office, 3 November 1950, n. 12)" in html
     # the lines on each side with their weights, and the claim's one disagreement
     assert '<span class="weight weight-unjudged">unjudged</span>' in html
     assert '<span class="weight weight-credible">credible</span>' in html

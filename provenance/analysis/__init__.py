@@ -17,7 +17,7 @@ and explained in words. One module per rule, each a pure function tested as a ta
 :func:`derive` runs them over a database being built and writes the derived tables.
 """
 
-from .contradictions import Disagreement, Signal, Value, disagreement_id, group_signals, shift_interval, values_conflict
+from .contradictions import Disagreement, Signal, Value, disagreement_id, group_signals, values_conflict
 from .database import derive
 from .origins import DERIVATIONS, CitationGraph, Link, Origin, find_origins, independent_groups
 from .status import STATUSES, Line, Verdict, claim_status
@@ -38,7 +38,6 @@ __all__ = [
     "claim_status",
     "Value",
     "values_conflict",
-    "shift_interval",
     "Signal",
     "Disagreement",
     "disagreement_id",

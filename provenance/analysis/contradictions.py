@@ -19,7 +19,6 @@ only one claim is a stance conflict; a pair of one claim with itself is dropped.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,7 +28,6 @@ __all__ = [
     "SIGNALS",
     "Value",
     "values_conflict",
-    "shift_interval",
     "Signal",
     "Disagreement",
     "disagreement_id",
@@ -80,12 +78,6 @@ def values_conflict(a: Value, b: Value) -> str | None:
     return f"{a.shown!r} and {b.shown!r} differ"
 
 
-def shift_interval(earliest: str, latest: str, days: int) -> tuple[str, str]:
-    """The interval [earliest, latest] moved by ``days``."""
-    delta = dt.timedelta(days=days)
-    return (dt.date.fromisoformat(earliest) + delta).isoformat(), (dt.date.fromisoformat(latest) + delta).isoformat()
-
-
 @dataclass(frozen=True)
 class Signal:
     """One reason to think claims are in tension."""
@@ -121,7 +113,7 @@ class Disagreement:
         the other signals' words only when there are none (each signal keeps its own)."""
         ordered = sorted(self.signals, key=lambda s: SIGNALS.index(s.kind))
         chosen = [s for s in ordered if s.headline] or ordered
-        return "; ".join(dict.fromkeys(s.explanation for s in chosen))
+        return "; ".join(dict.fromkeys(s.explanation.rstrip(". ") for s in chosen))
 
     @property
     def subject(self) -> str | None:

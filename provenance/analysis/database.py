@@ -22,7 +22,8 @@ import sqlite_utils
 
 from ..tables import DERIVED_TABLES, create_indexes, create_tables
 from .chains import HOP_COLUMNS, chain_hops
-from .contradictions import Signal, Value, group_signals, shift_interval, values_conflict
+from ..dates import shift_interval
+from .contradictions import Signal, Value, group_signals, values_conflict
 from .naming import SourceName, reader_name
 from .origins import CitationGraph, Link, Origin, independent_groups, merge_walks, unreferenced_joined, walk
 from .reasons import Described, Passage, claim_reason, stance_explanation
@@ -421,7 +422,7 @@ def _claim_value(corpus: _Corpus, r: sqlite3.Row) -> Value | None:
         ).fetchone()
         if not base or not base[0]:
             return None  # the base claim has no date: nothing to resolve against
-        lo, hi = shift_interval(base[0], base[1], r["value_relative_days"])
+        lo, hi = shift_interval((base[0], base[1]), r["value_relative_days"])
         corpus.conn.execute("update claims set value_date_earliest = ?, value_date_latest = ? where id = ?", [lo, hi, r["id"]])
         shown = f"{r['value']} ({lo if lo == hi else lo + ' to ' + hi})"
         return Value("date", earliest=lo, latest=hi, shown=shown)

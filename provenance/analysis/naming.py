@@ -2,8 +2,8 @@
 Stalin", never by slug (DESIGN.md: "The reason names sources as a reader would").
 
 * a source with a curated ``short_title`` goes by it;
-* a primary document (a telegram, a report) by its own title, which says who wrote to
-  whom and when;
+* a primary document (a telegram, a report) by its own title where that says who wrote
+  to whom ("Shtykov to Stalin, 15 July 1950"), else by its author and day;
 * any other work by its first author's family name and year ("Shen and Xia 2015",
   "Mansourov et al. 1995"), or its title and year when it names no author.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 __all__ = ["SourceName", "reader_name", "with_notes", "and_list"]
 
-_LONGEST = 60  # characters of a title shown in a reason
+_LONGEST = 72  # characters of a title shown in a reason
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,8 @@ def reader_name(source: SourceName) -> str:
     if authors:
         names = [_family(a) for a in authors]
         who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
+        if source.origin == "primary" and source.issued and len(source.issued.split("-")) == 3:
+            return f"{who}, {_date(source.issued)}"  # a dated document: "Stalin, 13 October 1950"
         return f"{who} {year}".strip()
     if title:
         return f"{_short(title)} ({year})" if year else _short(title)

@@ -67,6 +67,10 @@ def claim_reason(verdict: Verdict, supporting: list[Described], conflicting: lis
     parts = []
     if supporting:
         parts.append(_side(supporting, "supports it", "support it"))
+        trusted = sum(d.line.weight != "doubtful" for d in supporting)
+        if len(supporting) >= 2 and trusted < 2:
+            parts[-1] += " (only one of them is not doubtful" if trusted == 1 else " (all of them doubtful"
+            parts[-1] += ", so it is not corroborated)"
     if reporting:
         parts.append(_side(reporting, "relays it without endorsing it", "relay it without endorsing it"))
     strong = [d for d in conflicting if d.line in verdict.strong_conflicts]
