@@ -34,7 +34,8 @@ __all__ = [
     "group_signals",
 ]
 
-SIGNALS = ("asserted", "value-conflict", "derived", "stance-conflict")  # the order they are explained in
+SIGNALS = ("asserted", "value-conflict", "derived", "stance-conflict")
+_EXPLAINED_FIRST = ("value-conflict", "derived", "asserted", "stance-conflict")  # what was compared, then why
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,9 @@ class Disagreement:
 
     @property
     def explanation(self) -> str:
-        """One line: what the values compared and the curator's notes say, without repeats;
+        """One line: what the values compared and then the curator's notes say, without repeats;
         the other signals' words only when there are none (each signal keeps its own)."""
-        ordered = sorted(self.signals, key=lambda s: SIGNALS.index(s.kind))
+        ordered = sorted(self.signals, key=lambda s: _EXPLAINED_FIRST.index(s.kind))
         chosen = [s for s in ordered if s.headline] or ordered
         return "; ".join(dict.fromkeys(s.explanation.rstrip(". ") for s in chosen))
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import groupby
 from operator import itemgetter
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -86,10 +87,6 @@ class _Corpus:
             found = self._weights[key] = passage_weight(grade, credibility, origin, source_id in self.citing)
         return found
 
-    def footnotes(self, via: list[str]) -> tuple[int, ...]:
-        links = self.graph.first_hops(via)
-        return tuple(link.footnote for link in links if link.footnote is not None)
-
 
 # The columns of the derived rows, in the order they are built. The integer "id" of
 # chain_links, contradiction_signals and contradiction_members is the row number, left to SQLite.
@@ -144,6 +141,16 @@ class _Batches:
                 self.rows[name] = []
 
 
+class _Trail(NamedTuple):
+    """What a (source, via) comes to: its roots, sorted, and as JSON; the passage as reasons
+    name it; the trail's id in the temporary tables."""
+
+    roots: tuple[str, ...]
+    roots_json: str
+    passage: Passage
+    id: int
+
+
 class _Trails:
     """The evidence_origins and chain_links rows: worked out once per (source, via), and
     copied to each evidence item by SQLite.
@@ -178,8 +185,7 @@ class _Trails:
 
     def __init__(self, corpus: _Corpus, conn: sqlite3.Connection):
         self.corpus, self.conn = corpus, conn
-        # (source, via) -> (roots, sorted; whether any origin was inferred; trail id)
-        self.known: dict[tuple[str, str | None], tuple[tuple[str, ...], bool, int]] = {}
+        self.known: dict[tuple[str, str | None], _Trail] = {}  # (source, via) -> its trail
         self.walks: dict[tuple[str, str | None], list[Origin]] = {}  # (source, first citation) -> origins
         self.last_id = 0
         self.pending: dict[str, list[tuple]] = {table: [] for table in self.TEMP}
@@ -189,12 +195,12 @@ class _Trails:
             conn.execute(f"drop table if exists temp.[{table}]")
             conn.execute(f"create temp table [{table}] {columns}")
 
-    def add(self, claim_id: str, evidence_id: str, source_id: str, via: str | None) -> tuple[tuple[str, ...], bool, int]:
+    def add(self, claim_id: str, evidence_id: str, source_id: str, via: str | None) -> _Trail:
         """Queue the rows of an item in ``source_id`` resting on ``via`` (citation ids joined
-        by \\x1f); return its trail: its roots, sorted; whether any is inferred; the trail's id."""
+        by \\x1f); return its trail."""
         trail = self.known.get((source_id, via)) or self._trace(source_id, via)
         items = self.pending["_derive_items"]
-        items.append((claim_id, evidence_id, trail[2]))
+        items.append((claim_id, evidence_id, trail.id))
         if len(items) >= self.BATCH:
             self.flush()
         return trail
@@ -216,7 +222,7 @@ class _Trails:
             self.conn.execute(f"drop table temp.[{table}]")
         return {table: n for table, n in self.counts.items() if n}
 
-    def _trace(self, source_id: str, via: str | None) -> tuple[tuple[str, ...], bool, int]:
+    def _trace(self, source_id: str, via: str | None) -> _Trail:
         if len(self.known) >= self.LIMIT:
             self.flush()  # the queued items need the trails about to go
             self.known.clear()
@@ -232,7 +238,10 @@ class _Trails:
             (trail_id, position, o.root, json.dumps(o.path), int(o.inferred)) for position, o in enumerate(origins)
         ]
         self.pending["_derive_hops"] += [(trail_id, *hop) for hop in chain_hops(graph, source_id, citations, self.corpus.with_text)]
-        trail = self.known[source_id, via] = (tuple(o.root for o in origins), any(o.inferred for o in origins), trail_id)
+        roots = tuple(o.root for o in origins)
+        footnotes = tuple(link.footnote for link in graph.first_hops(citations) if link.footnote is not None)
+        passage = Passage(self.corpus.name(source_id), footnotes, any(o.inferred for o in origins))
+        trail = self.known[source_id, via] = _Trail(roots, json.dumps(roots), passage, trail_id)
         return trail
 
     def _walk(self, source_id: str, first: Link | None) -> list[Origin]:
@@ -331,62 +340,45 @@ def _analyse_claim(
     """A claim's claim_status row, evidence_assessments rows and stance-conflict signal (or
     None), from its items as _claims_with_evidence gives them; its items' origins and
     chains go to ``trails``."""
-    roots: dict[str, tuple[str, ...]] = {}
+    found: dict[str, _Trail] = {}
     weights: dict[str, tuple[str, str]] = {}
-    passages: dict[str, Passage] = {}
     by_stance: dict[str, list[tuple[str, str]]] = defaultdict(list)  # stance -> [(evidence id, source id)]
     for _, evidence_id, source_id, stance, via, credibility in items:
-        roots[evidence_id], inferred, _ = trails.add(claim_id, evidence_id, source_id, via)
+        found[evidence_id] = trails.add(claim_id, evidence_id, source_id, via)
         weights[evidence_id] = corpus.weight(source_id, credibility)
         by_stance[stance].append((evidence_id, source_id))
-        if stance in STANCES:
-            footnotes = corpus.footnotes(via.split("\x1f")) if via else ()
-            passages[evidence_id] = Passage(corpus.name(source_id), footnotes, inferred)
 
     sides: dict[str, list[Described]] = {}
     for stance in STANCES:
-        lines = []
-        order = {evidence_id: i for i, (evidence_id, _) in enumerate(by_stance[stance])}
-        grouped = unreferenced_joined({evidence_id: (source_id, roots[evidence_id]) for evidence_id, source_id in by_stance[stance]})
-        for group in independent_groups(grouped):
-            group_roots = grouped[group[0]] if len(group) == 1 else tuple(sorted(set().union(*map(grouped.__getitem__, group))))
-            line = Line(group_roots, best_weight(weights[e][0] for e in group), tuple(group))
-            named = tuple(passages[e] for e in sorted(group, key=order.__getitem__))  # as the curator ordered them
-            lines.append(Described(line, tuple(map(corpus.name, group_roots)), named))
-        sides[stance] = lines
-    verdict = claim_status(*([d.line for d in sides[stance]] for stance in STANCES))
-
+        members = by_stance.get(stance)
+        sides[stance] = _lines(corpus, members, found, weights) if members else []
     supporting, conflicting, reporting = (sides[s] for s in STANCES)
-    credible = sum(d.line.weight == "credible" for d in supporting)
+    verdict = claim_status([d.line for d in supporting], [d.line for d in conflicting], [d.line for d in reporting])
+
     weak = [d for d in conflicting if d.line in verdict.weak_dissent]
-    weak_names = "; ".join(f"{and_sources(d)} ({d.line.weight})" for d in weak) or None
-    sources_of = {stance: {source_id for _, source_id in by_stance[stance]} for stance in ("supports", "conflicts", "qualifies", "reports")}
     status_row = (
         claim_id,
         verdict.status,
-        len(sources_of["supports"]),
-        len(sources_of["conflicts"]),
-        len(sources_of["qualifies"]),
-        len(sources_of["reports"]),
+        len({s for _, s in by_stance["supports"]}),
+        len({s for _, s in by_stance["conflicts"]}),
+        len({s for _, s in by_stance["qualifies"]}),
+        len({s for _, s in by_stance["reports"]}),
         len(by_stance["supports"]),
         len(by_stance["conflicts"]),
         len(supporting),
-        credible,
+        sum(d.line.weight == "credible" for d in supporting),
         len(conflicting),
         len(reporting),
-        weak_names,
-        json.dumps([list(d.line.roots) for d in supporting]),
-        json.dumps(
-            {stance: [{"roots": list(d.line.roots), "weight": d.line.weight, "evidence": list(d.line.evidence)} for d in sides[stance]]
-             for stance in STANCES if sides[stance]}
-        ),  # fmt: skip
+        "; ".join(f"{and_sources(d)} ({d.line.weight})" for d in weak) or None,
+        "[" + ", ".join(_slugs_json(d.line.roots) for d in supporting) + "]",
+        _sides_json(sides),
         claim_reason(verdict, supporting, conflicting, reporting),
     )
     confirmed = [d for d in supporting if d.line.weight != "doubtful"]
     computed: dict[str, str] = {}
     if len(confirmed) >= 2:
+        why = f"confirmed by {len(confirmed) - 1} other independent origin{'s' if len(confirmed) > 2 else ''}"
         for d in confirmed:
-            why = f"confirmed by {len(confirmed) - 1} other independent origin{'s' if len(confirmed) > 2 else ''}"
             computed.update(dict.fromkeys(d.line.evidence, why))
     assessments = [
         (evidence_id, weight, weight_reason, 1 if evidence_id in computed else None, computed.get(evidence_id))
@@ -405,6 +397,46 @@ def _analyse_claim(
         on_sides += [(claim_id, e, "conflicts") for e, _ in by_stance["conflicts"]]
         signal = Signal("stance-conflict", (claim_id,), explanation, weak=not verdict.strong_conflicts, passages=tuple(on_sides))
     return status_row, assessments, signal
+
+
+def _lines(
+    corpus: _Corpus, members: list[tuple[str, str]], found: dict[str, _Trail], weights: dict[str, tuple[str, str]]
+) -> list[Described]:
+    """The independent lines of one side of a claim, each with its roots and passages named."""
+    if len(members) == 1:  # the usual case: one passage, one line
+        evidence_id, _ = members[0]
+        trail = found[evidence_id]
+        line = Line(trail.roots, weights[evidence_id][0], (evidence_id,))
+        return [Described(line, tuple(map(corpus.name, trail.roots)), (trail.passage,))]
+    order = {evidence_id: i for i, (evidence_id, _) in enumerate(members)}
+    grouped = unreferenced_joined({evidence_id: (source_id, found[evidence_id].roots) for evidence_id, source_id in members})
+    out = []
+    for group in independent_groups(grouped):
+        roots = grouped[group[0]] if len(group) == 1 else tuple(sorted(set().union(*map(grouped.__getitem__, group))))
+        line = Line(roots, best_weight(weights[e][0] for e in group), tuple(group))
+        named = tuple(found[e].passage for e in sorted(group, key=order.__getitem__))  # as the curator ordered them
+        out.append(Described(line, tuple(map(corpus.name, roots)), named))
+    return out
+
+
+def _slugs_json(ids: Iterable[str]) -> str:
+    """A JSON list of ids. Source and evidence ids are slugs (letters, digits, hyphens),
+    so they need no escaping; this spares json.dumps on every row."""
+    return '["' + '", "'.join(ids) + '"]' if ids else "[]"
+
+
+def _sides_json(sides: dict[str, list[Described]]) -> str:
+    """The sides column: for each stance, each line's roots, weight and passages."""
+    parts = []
+    for stance in STANCES:
+        lines = sides[stance]
+        if lines:
+            encoded = ", ".join(
+                f'{{"roots": {_slugs_json(d.line.roots)}, "weight": "{d.line.weight}", "evidence": {_slugs_json(d.line.evidence)}}}'
+                for d in lines
+            )
+            parts.append(f'"{stance}": [{encoded}]')
+    return "{" + ", ".join(parts) + "}"
 
 
 def and_sources(d: Described) -> str:

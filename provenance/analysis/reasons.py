@@ -8,6 +8,7 @@ named as "Author year, n. X", inferred links and weak dissent said as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .naming import and_list, with_notes
 from .status import Line, Verdict
@@ -51,10 +52,15 @@ def _passages(passages: tuple[Passage, ...]) -> list[str]:
 def describe_line(d: Described) -> str:
     """"Zakharov's report to Stalin (Zhang 2020, n. 143; Shen 2020)", or "Zhang 2020" for a
     passage that is its own origin; with its weight when it is not credible."""
-    named = _passages(d.passages)
-    own = set(d.roots) <= {p.source for p in d.passages}
-    text = "; ".join(named) if own else f"{and_list(list(d.roots))} ({'; '.join(named)})"
-    return text if d.line.weight == "credible" else f"{text} [{d.line.weight}]"
+    return _describe(d.roots, d.passages, d.line.weight)
+
+
+@lru_cache(maxsize=65_536)  # thousands of claims rest on the same few lines
+def _describe(roots: tuple[str, ...], passages: tuple[Passage, ...], weight: str) -> str:
+    named = _passages(passages)
+    own = set(roots) <= {p.source for p in passages}
+    text = "; ".join(named) if own else f"{and_list(list(roots))} ({'; '.join(named)})"
+    return text if weight == "credible" else f"{text} [{weight}]"
 
 
 def _side(lines: list[Described], verb: str, verbs: str) -> str:
