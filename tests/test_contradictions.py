@@ -95,7 +95,7 @@ def test_a_disagreement_keeps_its_id_when_a_signal_joins():
     "signals, explanation",
     [
         # the values compared and the curator's note make the line; the stance keeps its own row
-        ([stance("a"), value("a", "b"), asserted("a", "b", "the texts disagree")], "the texts disagree; values of a and b differ"),
+        ([stance("a"), value("a", "b"), asserted("a", "b", "the texts disagree")], "values of a and b differ; the texts disagree"),
         # with no value or note, the other signals speak
         ([stance("a")], "sources divide over a"),
         ([asserted("a", "b"), stance("a")], "a curator marks a as contradicting b; sources divide over a"),
