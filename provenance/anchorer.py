@@ -20,6 +20,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from .anchoring import Anchor, QuoteProblem, SourceText, locate
+from .errors import BuildError
 
 __all__ = ["TextCache", "Job", "Result", "Anchorer", "anchor_jobs", "TEXT_CACHE_CHARS"]
 
@@ -103,7 +104,7 @@ class Anchorer:
 
     def __init__(self, worker: bool = False):
         self._cache = TextCache()
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._pending: _FromWorker | None = None
         if worker and (os.cpu_count() or 1) > 1:
             package_root = str(Path(__file__).resolve().parent.parent)
@@ -124,9 +125,10 @@ class Anchorer:
             return _Done(anchor_jobs(jobs, self._cache))
         if self._pending is not None:
             self._pending.result()
+        _, stdin, _ = self._pipes()
         try:
-            pickle.dump(jobs, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._process.stdin.flush()
+            pickle.dump(jobs, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.flush()
         except BrokenPipeError:
             self._died()
         self._pending = _FromWorker(self)
@@ -134,22 +136,31 @@ class Anchorer:
 
     def _receive(self) -> list:
         self._pending = None
+        _, _, stdout = self._pipes()
         try:
-            return pickle.load(self._process.stdout)
+            return pickle.load(stdout)
         except EOFError:
             self._died()
 
+    def _pipes(self) -> tuple[subprocess.Popen[bytes], typing.IO[bytes], typing.IO[bytes]]:
+        """The worker and its two pipes (only called while there is one)."""
+        process = self._process
+        assert process is not None and process.stdin is not None and process.stdout is not None
+        return process, process.stdin, process.stdout
+
     def _died(self) -> typing.NoReturn:
-        code = self._process.wait()
+        process, _, _ = self._pipes()
+        code = process.wait()
         self._process = None
-        raise RuntimeError(f"the process anchoring quotes ended unexpectedly (exit status {code})")
+        raise BuildError(f"the process anchoring quotes ended unexpectedly (exit status {code}); its error is above")
 
     def kill(self) -> None:
         """Stop the worker at once (the reading failed or was abandoned)."""
         if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            for pipe in (self._process.stdin, self._process.stdout):
+            process, stdin, stdout = self._pipes()
+            process.kill()
+            process.wait()
+            for pipe in (stdin, stdout):
                 with contextlib.suppress(OSError):  # the other end is gone; nothing was left to write
                     pipe.close()
             self._process = None
@@ -157,10 +168,11 @@ class Anchorer:
     def close(self) -> None:
         """End the worker once every result has been read."""
         if self._process is not None:
-            self._process.stdin.close()
-            self._process.stdout.close()
-            if self._process.wait(timeout=60) != 0:
-                raise RuntimeError(f"the process anchoring quotes failed (exit status {self._process.returncode})")
+            process, stdin, stdout = self._pipes()
+            stdin.close()
+            stdout.close()
+            if process.wait(timeout=60) != 0:
+                raise BuildError(f"the process anchoring quotes failed (exit status {process.returncode})")
             self._process = None
 
 

@@ -242,7 +242,7 @@ def rendering_source_notes(sources: list[dict]) -> Iterator[Callable[[], list[di
     talking = ThreadPoolExecutor(max_workers=1)
     exchange = talking.submit(process.communicate, pickle.dumps(sources, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def rows() -> list[dict]:
+    def collect() -> list[dict]:
         out, err = exchange.result()
         if process.returncode != 0:
             last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
@@ -250,7 +250,7 @@ def rendering_source_notes(sources: list[dict]) -> Iterator[Callable[[], list[di
         return pickle.loads(out)
 
     try:
-        yield rows
+        yield collect
     finally:
         if process.poll() is None:  # the caller failed before it took the rows
             process.kill()

@@ -22,7 +22,7 @@ class _FormatChoice(click.Choice):
     def __init__(self) -> None:
         super().__init__([])
 
-    @property
+    @property  # type: ignore[override]  # click stores choices as a plain attribute; this one is read when used
     def choices(self) -> list[str]:
         return sorted(FORMATS)
 

@@ -330,13 +330,13 @@ def prov_document(db: sqlite_utils.Database, curator: str = DEFAULT_CURATOR) -> 
 def prov_json(db: sqlite_utils.Database, options: ExportOptions) -> Iterator[str]:
     """The PROV document as PROV-JSON."""
     _reject_source_selection(options, "prov-json")
-    yield prov_document(db, options.curator).serialize(format="json", indent=2) + "\n"
+    yield (prov_document(db, options.curator).serialize(format="json", indent=2) or "") + "\n"
 
 
 def prov_n(db: sqlite_utils.Database, options: ExportOptions) -> Iterator[str]:
     """The PROV document in PROV-N, the notation meant for people to read."""
     _reject_source_selection(options, "prov-n")
-    yield prov_document(db, options.curator).get_provn() + "\n"
+    yield (prov_document(db, options.curator).get_provn() or "") + "\n"
 
 
 def prov_o(db: sqlite_utils.Database, options: ExportOptions) -> Iterator[str]:
@@ -347,7 +347,7 @@ def prov_o(db: sqlite_utils.Database, options: ExportOptions) -> Iterator[str]:
         # prov calls an rdflib API that rdflib has deprecated; the user can do nothing about it
         warnings.filterwarnings("ignore", "Dataset.default_context is deprecated", DeprecationWarning)
         turtle = document.serialize(format="rdf", rdf_format="turtle")
-    yield turtle
+    yield turtle or ""
 
 
 # -- W3C Web Annotations -------------------------------------------------------------------

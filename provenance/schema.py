@@ -9,6 +9,7 @@ rewrites them.
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -20,7 +21,7 @@ __all__ = ["seed_schemas", "write_schemas", "stale_schemas", "SCHEMA_FOLDER"]
 SCHEMA_FOLDER = "schema"
 
 # folder of seed files -> (type of one file, title)
-_FILES = {
+_FILES: dict[str, tuple[Any, str]] = {
     "sources": (Source | list[Source], "A seeds/sources/ file: one source, or a list of sources"),
     "citations": (list[Citation], "A seeds/citations/ file: a list of citations between sources"),
     "entities": (list[Entity], "A seeds/entities/ file: a list of entities with their aliases"),

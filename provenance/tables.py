@@ -448,7 +448,7 @@ def create_tables(db: sqlite_utils.Database, tables: dict[str, Table] | None = N
     (:func:`create_indexes`): building an index once is much cheaper than keeping it up
     to date through millions of inserts."""
     for table in (tables or TABLES).values():
-        db[table.name].create(
+        db.table(table.name).create(
             {c.name: c.type for c in table.columns},
             pk=table.pk,
             foreign_keys=table.foreign_keys,
@@ -466,8 +466,8 @@ def create_indexes(db: sqlite_utils.Database, tables: dict[str, Table] | None = 
         for column, _, _ in table.foreign_keys:
             if isinstance(table.pk, tuple) and table.pk[0] == column:
                 continue  # the primary key's index serves it
-            db[table.name].create_index([column], find_unique_name=True)
+            db.table(table.name).create_index([column], find_unique_name=True)
             indexed.add((column,))
         for columns in table.indexes:
             if columns not in indexed:
-                db[table.name].create_index(list(columns), find_unique_name=True)
+                db.table(table.name).create_index(list(columns), find_unique_name=True)

@@ -13,7 +13,7 @@ import provenance.seeds as seeds
 from provenance import build_database
 from provenance.anchorer import Anchorer
 from provenance.anchoring import Anchor
-from provenance.errors import SeedsInvalid
+from provenance.errors import BuildError, SeedsInvalid
 from provenance.exchange import JsonlSeeds
 
 from .conftest import ROOT
@@ -84,7 +84,7 @@ def test_a_dead_worker_is_a_clear_error(tmp_path):
     assert anchorer.in_worker
     # a text that cannot be read ends the worker with its traceback (on stderr)
     pending = anchorer.submit([("k", str(tmp_path / "missing.txt"), "some words here", None)])
-    with pytest.raises(RuntimeError, match="process anchoring quotes ended unexpectedly"):
+    with pytest.raises(BuildError, match="process anchoring quotes ended unexpectedly"):
         pending.result()
     anchorer.kill()
 

@@ -42,13 +42,13 @@ def chain_hops(graph: CitationGraph, source: str, via: Iterable[str], held: Coll
                 frontier.append((depth + 1, link.cited, page_ranges(link.pages)))
     if not hops:
         hops.append((1, source, None))
-    rows = []
-    for step, (depth, origin, link) in enumerate(hops, start=1):
-        if link is None:
+    rows: list[tuple] = []
+    for step, (depth, origin, hop) in enumerate(hops, start=1):
+        if hop is None:
             rows.append((step, depth, origin, None, None, None, None, None, 0, 0, "no citation given"))
         else:
             rows.append(
-                (step, depth, origin, link.id, link.relation, link.cited, link.footnote, link.pages, int(link.inferred),
-                 int(link.cited in held), None)
+                (step, depth, origin, hop.id, hop.relation, hop.cited, hop.footnote, hop.pages, int(hop.inferred),
+                 int(hop.cited in held), None)
             )  # fmt: skip
     return rows

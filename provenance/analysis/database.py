@@ -307,7 +307,7 @@ def derive(db: sqlite_utils.Database) -> dict[str, int]:
                   disagreement.property, disagreement.explanation)],
             )  # fmt: skip
             out.add("contradiction_signals", [(cid, s.kind, s.explanation) for s in disagreement.signals])
-            members = [(cid, claim, None, "claim") for claim in disagreement.claims]
+            members: list[tuple[str, str, str | None, str]] = [(cid, claim, None, "claim") for claim in disagreement.claims]
             passages = dict.fromkeys(p for s in disagreement.signals for p in s.passages)  # in order, once each
             members += [(cid, claim, evidence, role) for claim, evidence, role in passages]
             out.add("contradiction_members", members)

@@ -161,6 +161,7 @@ def walk(graph: CitationGraph, source: str, first: Link | None) -> list[Origin]:
     Sources that derive from each other in a cycle (two versions of one document) are one
     origin, named by the smallest id among them; a cycle is never followed twice.
     """
+    stack: list[tuple[str, Pages, tuple[str, ...], bool]]  # (node, pages reached, path, inferred on the way)
     if first is None:
         stack = [(source, (), (source,), False)]
     else:

@@ -178,9 +178,9 @@ def suggest(
     return sorted(out, key=lambda s: (-s.score, s.id))
 
 
-def _quoted(readings: list[Reading], covered: Mapping[tuple[str, int, int], set[tuple[str, int, int]]]) -> list[set[tuple]]:
-    """For each reading, tokens shared with every reading a contradiction sets against it:
-    the pairs (quote, other quote) of the quotes it overlaps, both ways round."""
+def _quoted(readings: list[Reading], covered: Mapping[tuple[str, int, int], set[tuple[str, int, int]]]) -> list[set[frozenset]]:
+    """For each reading, the pairs of quotes a contradiction sets against each other of
+    which it overlaps one: two readings that share such a pair are already covered."""
     by_source: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     for key in covered:
         by_source[key[0]].append(key)
@@ -188,18 +188,8 @@ def _quoted(readings: list[Reading], covered: Mapping[tuple[str, int, int], set[
     for r in readings:
         p = r.passage
         mine = [k for k in by_source.get(p.source, ()) if k[1] < p.end and p.start < k[2]]
-        tokens: set[tuple] = set()
-        for key in mine:
-            for other in covered[key]:
-                tokens.add((key, other))
-                tokens.add((other, key))
-        # a reading matches another when one's (key, other) is the other's (other, key): keep both orders
-        out.append({t if t[0] in mine else t for t in tokens})
-    return [_symmetric(t) for t in out]
-
-
-def _symmetric(tokens: set[tuple]) -> set[frozenset]:
-    return {frozenset(t) for t in tokens}
+        out.append({frozenset((key, other)) for key in mine for other in covered[key]})
+    return out
 
 
 def _signals(a: Reading, b: Reading) -> list[tuple[str, str]]:

@@ -177,10 +177,10 @@ def text_dates(text: str, year: int | None = None) -> list[TextDate]:
             if m.group("dir") and m.group("dir").casefold() in ("before", "earlier"):
                 days = -days
             try:
-                day = last[0] + dt.timedelta(days=days)
+                counted = last[0] + dt.timedelta(days=days)
             except OverflowError:
                 continue
-            found.append(TextDate(day.isoformat(), m.group(), start, last[1]))
+            found.append(TextDate(counted.isoformat(), m.group(), start, last[1]))
             continue
         d1, m1, y1, m2, d2, y2, m3, y3, m4 = m.groups()[1:]
         month_name = m1 or m2 or m3 or m4
