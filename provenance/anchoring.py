@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 __all__ = [
+    "EQUIVALENTS",
     "Anchor",
     "NormalisedText",
     "SourceText",
@@ -47,7 +48,7 @@ _DROP = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # bidi embeddings and isolates
     "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"  # superscript digits
 )
-_REPLACE = {
+EQUIVALENTS = {  # a typographic character -> the plain one it matches (quotes, dashes, spaces)
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
@@ -96,7 +97,7 @@ def _simple(text: str) -> bool:
     return not any(unicodedata.combining(c) for c in set(_ABOVE_LATIN.findall(text)))
 
 
-_REWRITES = {**dict.fromkeys(_DROP, ""), **_REPLACE}
+_REWRITES = {**dict.fromkeys(_DROP, ""), **EQUIVALENTS}
 _REWRITTEN = re.compile("[" + "".join(sorted(_REWRITES)) + "]")
 
 
@@ -193,7 +194,7 @@ def _normalise_chars(text: str, keep_line_hyphens: bool) -> NormalisedText:
                 else:
                     pending_space = (pending_space[0], j)
                 continue
-            ch = _REPLACE.get(ch, ch)
+            ch = EQUIVALENTS.get(ch, ch)
             if pending_space is not None:
                 if out and out[-1] == "-" and "\n" in text[pending_space[0] : pending_space[1]] and _joins(out, ch):
                     # a word hyphenated across a line break
@@ -378,7 +379,7 @@ def _find_keeping_hyphens(text: str, norm: NormalisedText, needle: str, limit: i
 
 def _line_end_hyphen(text: str, norm: NormalisedText, before: int, after: int) -> bool:
     gap = text[norm.ends[before] : norm.starts[after]]
-    return "\n" in gap and any(_REPLACE.get(c, c) == "-" for c in gap)
+    return "\n" in gap and any(EQUIVALENTS.get(c, c) == "-" for c in gap)
 
 
 def closest_passage(quote: str, source: SourceText | str) -> tuple[str, float] | None:

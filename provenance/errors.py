@@ -4,10 +4,14 @@
 
     ProvenanceError                 base of everything this package raises on purpose
     ├── SeedsInvalid                the seeds have one or more problems (carries them all)
-    ├── BuildError                  the database could not be written (I/O, lock, integrity)
+    ├── BuildError                  the database could not be written (I/O, lock, integrity,
+    │   │                           a helper process that died)
     │   └── BuildLocked             another build of the same database is running
-    └── DatabaseError               a built database is missing, stale or not ours
-        └── NotFound                a claim, source or other id is not in the database
+    ├── DatabaseError               a built database is missing, stale or not ours
+    │   └── NotFound                a claim, source or other id is not in the database
+    ├── ExportError                 an export was asked for with options it cannot honour
+    ├── IngestError                 a document could not be added as a source
+    └── LocateError                 the passage search could not run
 
 A problem in the seeds is not an exception on its own: loading collects every
 :class:`Problem` it meets, so that one run reports all of them, and raises
@@ -27,6 +31,9 @@ __all__ = [
     "BuildLocked",
     "DatabaseError",
     "NotFound",
+    "ExportError",
+    "IngestError",
+    "LocateError",
 ]
 
 
@@ -83,3 +90,19 @@ class DatabaseError(ProvenanceError):
 
 class NotFound(DatabaseError):
     """Raised when an id asked for is not in the database."""
+
+
+class ExportError(ProvenanceError):
+    """Raised by ``provenance export`` when the format is unknown or an option does not
+    apply to it (``--source`` with a PROV document of the whole database)."""
+
+
+class IngestError(ProvenanceError):
+    """Raised by ``provenance add-source`` when a document cannot be read or added: an
+    unknown file type, an undecodable or encrypted file, a source id already taken, a
+    seeds folder that cannot be written. The message says why and what to do."""
+
+
+class LocateError(ProvenanceError):
+    """Raised by ``provenance locate`` when the search cannot run: an unknown source, a
+    source without text, nothing to look for."""

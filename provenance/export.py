@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from .citing import bibtex, csl_item, note_citations
-from .errors import NotFound, ProvenanceError
+from .errors import ExportError, NotFound
 from .exchange import export_jsonl
 from .queries import evidence_chain, get_claim
 
@@ -61,10 +61,6 @@ __all__ = [
 
 URN = "urn:provenance:"
 DEFAULT_CURATOR = "provenance curators"
-
-
-class ExportError(ProvenanceError):
-    """Raised when an export is asked for with options it cannot honour."""
 
 
 @dataclass(frozen=True)

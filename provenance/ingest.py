@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import ProvenanceError
+from .errors import IngestError
 from .models import SLUG_PATTERN, SOURCE_KINDS, Name, Source
 from .seeds import MAX_TEXT_BYTES
 from .yamlfile import read_yaml
@@ -65,10 +65,6 @@ _SLUG = re.compile(SLUG_PATTERN)
 # Browsers read these labels as windows-1252 (WHATWG Encoding Standard); so do we.
 _WINDOWS_1252_LABELS = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-
-
-class IngestError(ProvenanceError):
-    """A document could not be added; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from .anchoring import _REPLACE, normalise
-from .errors import ProvenanceError
+from .anchoring import EQUIVALENTS, normalise
+from .errors import LocateError
 from .ingest import source_entries
 
 __all__ = ["LocateError", "Passage", "TextIndex", "find_passages", "load_source_text", "one_line", "MIN_SIMILARITY"]
@@ -49,14 +49,10 @@ MIN_SIMILARITY = 50.0  # below this a passage does not resemble the words asked 
 _WHITE = re.compile(r"(\s+)")
 # Typographic quotes and dashes made plain, the same table the anchoring uses, so that the
 # ranking sees them as the build will. One character for one: offsets stay valid.
-_FOLD = tuple(_REPLACE.items())
+_FOLD = tuple(EQUIVALENTS.items())
 _TOKEN = re.compile(r"\S+")  # a word with the punctuation around it ...
 _CORE = re.compile(r"\w(?:.*\w)?")  # ... and without it
 _LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[^\S\n]*\n\s*(?=[^\W\d_])")
-
-
-class LocateError(ProvenanceError):
-    """The passage search could not run: unknown source, no text, nothing to look for."""
 
 
 @dataclass(frozen=True)
