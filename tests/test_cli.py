@@ -67,3 +67,17 @@ def test_cli_reference_is_current():
     assert diff == "", "run: python -m provenance.clidoc\n" + diff
     for name in COMMANDS:
         assert f"## provenance {name}\n" in render()
+
+
+def test_readme_layout_is_current_and_names_every_module():
+    import difflib
+
+    from provenance.clidoc import README, readme_with_layout
+
+    text = README.read_text(encoding="utf-8")
+    diff = "".join(difflib.unified_diff(text.splitlines(True), readme_with_layout(text).splitlines(True)))
+    assert diff == "", "run: python -m provenance.clidoc\n" + diff
+    package = README.parent / "provenance"
+    for path in package.rglob("*.py"):
+        if path.stem not in ("__init__", "__main__"):
+            assert f"  {path.name} " in text, f"{path} is not in the README's layout"
