@@ -3,8 +3,12 @@
 The database is written to a temporary file beside the target, checked
 (``PRAGMA quick_check``, and ``foreign_key_check`` on the curated tables), then renamed over the target, so
 readers see the old database or the new one, never half of one. A lock file refuses a
-second build of the same database while one runs; temporary files left by a killed build
-are removed by the next one. Rows are written in batches as the seeds are read.
+second build of the same database while one runs (and is removed when the build ends);
+temporary files left by a killed build are removed by the next one. Rows are written in
+batches as the seeds are read.
+
+Before anything is written the output is checked (:func:`check_output`): a build never
+replaces a seed file, a text, a device or any file that is not a database it built.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +36,7 @@ from .models import Citation, Entity, Property, Source
 from .tables import TABLES, create_indexes, create_tables, insert_rows
 from .seeds import ClaimRecord, Located, Seeds, SourceRecord
 
-__all__ = ["build_database", "BuildResult", "database_digest", "BATCH"]
+__all__ = ["build_database", "check_output", "BuildResult", "database_digest", "BATCH"]
 
 BATCH = 2000  # rows per insert; sqlite-utils caps each statement at 999 variables itself
 
@@ -265,23 +270,108 @@ def write_records(seeds: Seeds, db: sqlite_utils.Database, progress: Callable[[s
         elif isinstance(record.record, Property):
             writer.add("properties", _property_row(record.record))
     writer.flush()
+    # A relative value's interval is known once the seeds have resolved every relative
+    # value, after the last claim (the claim counted from may come later, and may itself be
+    # relative): it goes into the claim's row here, so the analysis reads it like any date.
+    db.conn.executemany(
+        "update claims set value_date_earliest = ?, value_date_latest = ? where id = ?",
+        ((low, high, claim_id) for claim_id, (low, high) in seeds.resolved_dates.items()),
+    )
     return writer.counts
 
 
 @contextlib.contextmanager
 def _lock(target: Path):
+    """Hold the lock file beside ``target`` for the build, and remove it afterwards.
+
+    It is removed while still held; a build that opened it just before then finds, once it
+    holds it, that it is no longer the file at that path, and takes the new one."""
     lock_path = target.parent / f".{target.name}.lock"
-    handle = open(lock_path, "a+")
-    try:
+    while True:
+        try:
+            handle = open(lock_path, "a+")
+        except OSError as ex:
+            raise BuildError(f"cannot create the lock file {lock_path} ({_reason(ex)}); build where you can write") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as ex:
+            handle.close()
             if ex.errno in (errno.EAGAIN, errno.EACCES):
                 raise BuildLocked(f"another build of {target} is running (lock {lock_path}); try again when it ends") from None
-            raise
+            raise BuildError(f"cannot lock {lock_path} ({_reason(ex)})") from None
+        try:
+            current = os.stat(lock_path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(os.fstat(handle.fileno()), current):
+            break
+        handle.close()  # removed by the build that held it: take the new one
+    try:
         yield
     finally:
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
         handle.close()
+
+
+def _reason(ex: OSError) -> str:
+    return (ex.strerror or type(ex).__name__).lower()
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_output(output: str | os.PathLike, inputs: Path) -> Path:
+    """The output as a Path, once it is known that a build may write it; else BuildError.
+
+    Refused: an empty path; a path inside ``inputs`` (the seeds folder, or the JSON Lines
+    file imported); a folder; anything that is not a regular file (/dev/null, a FIFO);
+    an existing file that is not a provenance database (an empty file is taken: it holds
+    nothing to lose); a folder that cannot be written. A build replaces its output whole,
+    so each of these would be destroyed or would fail half way."""
+    if not os.fspath(output):
+        raise BuildError("the output path is empty; give the database's file name, e.g. -o provenance.db")
+    target = Path(output)
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        raise BuildError(f"the output {target} is a link that cannot be followed") from None
+    if resolved.is_relative_to(inputs):
+        where = f"is inside the seeds folder {inputs}" if inputs.is_dir() else "is the file being read"
+        raise BuildError(f"the output {target} {where}; write the database elsewhere, e.g. -o provenance.db")
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as ex:
+        raise BuildError(f"cannot use {target} as the output ({_reason(ex)})") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise BuildError(f"the output {target} is a folder; give the database's file name, e.g. {target / 'provenance.db'}")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise BuildError(f"the output {target} is not a regular file (a device, FIFO or socket); give the database's file name")
+    if info is not None and info.st_size and not _is_provenance_database(target):
+        raise BuildError(f"the output {target} exists and is not a provenance database; it was left alone: remove it or choose another name")
+    folder = target.parent
+    if not folder.is_dir():
+        raise BuildError(f"the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BuildError(f"cannot write in the folder {folder} (permission denied); build where you can write")
+    return target
+
+
+def _is_provenance_database(path: Path) -> bool:
+    """True for an SQLite file with the build_info table every build writes."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return False
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("select 1 from sqlite_master where type = 'table' and name = 'build_info'").fetchone() is not None
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
 
 
 def _temp_files(target: Path) -> list[Path]:
@@ -298,10 +388,8 @@ def build_database(
     The old file stays in place until the new one is complete and checked.
     """
     started = time.perf_counter()
-    target = Path(output)
-    if target.parent and not target.parent.exists():
-        raise BuildError(f"the folder {target.parent} does not exist")
     seeds = seeds_dir if isinstance(seeds_dir, Seeds) else Seeds(seeds_dir)
+    target = check_output(output, seeds.inputs())
     with _lock(target):
         for stale in _temp_files(target):  # left by a build that was killed
             stale.unlink(missing_ok=True)
@@ -344,7 +432,7 @@ def _write(seeds: Seeds, temp: Path, digest: str, progress) -> dict[str, int]:
         conn.execute("PRAGMA journal_mode = DELETE")
     except SeedsInvalid:
         raise
-    except sqlite3.Error as ex:
+    except (sqlite3.Error, OverflowError) as ex:  # OverflowError: a value SQLite cannot hold (the models bound them)
         raise BuildError(f"writing {temp} failed: {ex}") from ex
     finally:
         conn.close()
@@ -401,7 +489,10 @@ def _replace(temp: Path, target: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(temp, target)
+    try:
+        os.replace(temp, target)
+    except OSError as ex:
+        raise BuildError(f"could not replace {target} with the new database ({_reason(ex)})") from None
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -32,9 +32,17 @@ def db_option(func):
         "db_path",
         default="provenance.db",
         show_default=True,
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False),
+        callback=_given_path,
         help="The database file.",
     )(func)
+
+
+def _given_path(ctx, param, value: str) -> Path:
+    # Checked before it becomes a Path: Path("") is "." (the current folder)
+    if not value:
+        raise click.BadParameter("the path is empty; give the database's file name, e.g. provenance.db")
+    return Path(value)
 
 
 def _report(ex: SeedsInvalid) -> None:
@@ -48,6 +56,12 @@ def _report(ex: SeedsInvalid) -> None:
 def _warnings(warnings) -> None:
     for problem in warnings:
         click.secho(str(problem), fg="yellow", err=True)
+
+
+def _failed(seeds: Seeds, ex: SeedsInvalid) -> None:
+    """Report a failed check or build alike: the warnings, then every error (exit 1)."""
+    _warnings(seeds.warnings)
+    _report(ex)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -80,8 +94,9 @@ def check(seeds_dir: Path):
                 counts["sources with text"] += 1
             counts["evidence"] += len(getattr(record, "evidence", ()))
     except SeedsInvalid as ex:
-        _warnings(seeds.warnings)
-        _report(ex)
+        _failed(seeds, ex)
+    except ProvenanceError as ex:
+        raise click.ClickException(str(ex)) from ex
     _warnings(seeds.warnings)
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     click.secho(f"ok: {summary}; {len(seeds.warnings)} warning{'s' if len(seeds.warnings) != 1 else ''}", fg="green")
@@ -104,19 +119,21 @@ def build(seeds_dir: Path, db_path: Path):
     _summary(result)
 
 
-def _build(seeds_dir: Path, db_path: Path) -> BuildResult:
+def _build(seeds_dir: Path | Seeds, db_path: Path) -> BuildResult:
     show = sys.stderr.isatty()
+    # The same reading and checks as `check`, and on failure the same report
+    seeds = seeds_dir if isinstance(seeds_dir, Seeds) else Seeds(seeds_dir)
 
     def progress(topic: str) -> None:
         if show:
             click.echo(f"\r\033[K  claims: {topic}", nl=False, err=True)
 
     try:
-        result = build_database(seeds_dir, db_path, progress=progress)
+        result = build_database(seeds, db_path, progress=progress)
     except SeedsInvalid as ex:
         if show:
             click.echo("\r\033[K", nl=False, err=True)
-        _report(ex)
+        _failed(seeds, ex)
     except ProvenanceError as ex:
         raise click.ClickException(str(ex)) from ex
     if show:

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from .build import build_database
-from .cli import _report, _summary, cli, db_option
-from .errors import ProvenanceError, SeedsInvalid
+from .cli import _build, _summary, cli, db_option
 from .exchange import JsonlSeeds
 
 
@@ -27,10 +25,4 @@ def import_command(jsonl_file: Path, db_path: Path):
         provenance export --format jsonl --output corpus.jsonl
         provenance import corpus.jsonl -o imported.db
     """
-    try:
-        result = build_database(JsonlSeeds(jsonl_file), db_path)
-    except SeedsInvalid as ex:
-        _report(ex)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
-    _summary(result)
+    _summary(_build(JsonlSeeds(jsonl_file), db_path))

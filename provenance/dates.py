@@ -8,20 +8,23 @@ the conversion of any EDTF value to the closed interval of days it may denote.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import io
 import re
 from functools import lru_cache
 
 from edtf import parse_edtf
-from edtf.parser.edtf_exceptions import EDTFParseException
 
 __all__ = ["check_edtf", "edtf_interval", "intervals_overlap", "shift_interval", "FIRST_DAY", "LAST_DAY"]
 
 FIRST_DAY, LAST_DAY = dt.date.min.isoformat(), dt.date.max.isoformat()  # the calendar this tracker compares on
-_YMD = re.compile(r"(?<![\d])(-?\d{4})-(\d{2})-(\d{2})(?![\d])")
+# [0-9], not \d: \d matches any script's digits ("１９５０", "١٩٥٠"), which int() reads but
+# which would be stored as non-ASCII bounds that compare wrongly with every other date.
+_YMD = re.compile(r"(?<![0-9])(-?[0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
 # Plain dates (most of them) are checked and converted without the EDTF grammar, which
 # costs about 10 ms a parse.
-_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)")
+_PLAIN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?%]?)")
 
 
 def check_edtf(value: str) -> str:
@@ -38,14 +41,19 @@ def _check_edtf(value: str) -> str:
         raise ValueError("an EDTF date is required, e.g. 1950-11-01, 1950-11 or 1950-10~")
     if value != value.strip():
         raise ValueError(f"{value!r} has spaces around it")
+    if any(c.isdigit() and not c.isascii() for c in value):
+        raise ValueError(f"{value!r} has digits other than 0-9; write EDTF dates with ASCII digits, e.g. 1950-11-01")
     for year, month, day in _YMD.findall(value):
         try:
             dt.date(int(year), int(month), int(day))
         except ValueError:
             raise ValueError(f"{value!r} is not a date on the calendar ({year}-{month}-{day} does not exist)") from None
     try:
-        parse_edtf(value)
-    except EDTFParseException:
+        # The library prints to stdout before re-raising some of its own errors; and any
+        # exception it raises (an AttributeError for "1984-1X") means it could not read the date.
+        with contextlib.redirect_stdout(io.StringIO()):
+            parsed = parse_edtf(value)
+    except Exception:  # noqa: BLE001
         raise ValueError(
             f"{value!r} is not an EDTF date; write e.g. 1950-11-01, 1950-11, 1950-10~ (about), "
             "1950? (uncertain) or 1949/1950 (interval), and keep the source's wording in the "
@@ -55,6 +63,13 @@ def _check_edtf(value: str) -> str:
         edtf_interval(value)
     except (ValueError, OverflowError):
         raise ValueError(f"{value!r} is outside the years this tracker can compare (1 to 9999)") from None
+    if "/" in value:
+        # EDTF requires an interval's start not to be after its end; a reversed one would be
+        # stored with its earliest day after its latest, and overlap nothing.
+        start, end = _day(parsed.lower_strict(), dt.date.min), _day(parsed.upper_strict(), dt.date.max)
+        if start > end:
+            first, _, last = value.partition("/")
+            raise ValueError(f"{value!r} starts after it ends; write the earlier date first ({last}/{first})")
     return value
 
 
@@ -111,7 +126,7 @@ _PADDING = {"day": dt.timedelta(days=1), "month": dt.timedelta(days=31), "year":
 
 
 def _precision(value: str) -> str:
-    first = re.match(r"-?\d{4}(-\d{2})?(-\d{2})?", value.lstrip("./"))
+    first = re.match(r"-?[0-9]{4}(-[0-9]{2})?(-[0-9]{2})?", value.lstrip("./"))
     if first and first.group(2):
         return "day"
     if first and first.group(1):

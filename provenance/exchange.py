@@ -174,7 +174,10 @@ class JsonlSeeds(Seeds):
         self._texts_dir = tempfile.TemporaryDirectory(prefix="provenance-import-")
         self._inline_texts: set[str] = set()
         if self.jsonl.is_file():
-            self._scan()
+            try:
+                self._scan()
+            except OSError as ex:
+                self.problems.append(Problem(self.display, 1, "", "", f"cannot read the file ({(ex.strerror or str(ex)).lower()})"))
 
     # -- Seeds hooks -------------------------------------------------------------------
 
@@ -183,6 +186,12 @@ class JsonlSeeds(Seeds):
 
     def _relative(self, path: str) -> str:
         return self.jsonl.name
+
+    def _check_layout(self) -> None:
+        pass  # one file, not a folder of them
+
+    def inputs(self) -> Path:
+        return self.jsonl.resolve()
 
     def _files(self, folder: str) -> list[str]:
         count = len(self._offsets[folder])
@@ -246,7 +255,10 @@ class JsonlSeeds(Seeds):
             self._texts_dir.cleanup()
 
     def digest(self) -> str:
-        return jsonl_digest(self.jsonl)
+        try:
+            return jsonl_digest(self.jsonl)
+        except OSError:  # reported by the reading
+            return ""
 
     # -- the first pass ----------------------------------------------------------------
 
@@ -282,6 +294,9 @@ class JsonlSeeds(Seeds):
             return None
         except json.JSONDecodeError as ex:
             problem(f"invalid JSON: {ex.msg} (column {ex.colno})")
+            return None
+        except RecursionError:  # the json module recurses once a level
+            problem("the values are nested too deeply; no record needs more than a few levels")
             return None
         if not isinstance(envelope, dict) or not isinstance(envelope.get("record"), dict):
             problem('expected {"type": ..., "record": {...}}')

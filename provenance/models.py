@@ -8,6 +8,7 @@ the published database, so they are written here once.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -48,6 +49,28 @@ EDTF = Annotated[
     Field(description="An EDTF (ISO 8601-2) date: 1950-11-01, 1950-11, 1950-10~ (about), 1950? (uncertain), 1949/1950."),
 ]
 Text = Annotated[str, Field(min_length=1)]
+# Numbers are bounded to what SQLite stores (an INTEGER is 64 bits, a REAL a finite double),
+# so that a value the checks accept can always be written: larger ones failed only at insert.
+SQLITE_MIN_INT, SQLITE_MAX_INT = -(2**63), 2**63 - 1
+Int = Annotated[int, Field(ge=SQLITE_MIN_INT, le=SQLITE_MAX_INT)]
+
+
+def _storable(number: int | float) -> int | float:
+    # A bound on the int branch of int | float would let a large int through as a float
+    # (strict floats accept ints), silently rounded; so the union is checked as a whole.
+    if isinstance(number, float) and math.isinf(number):
+        raise ValueError("is too large: it reads as infinity, and a number must be finite")
+    if isinstance(number, float) and math.isnan(number):
+        raise ValueError("must be a number, not NaN")
+    if isinstance(number, int) and not SQLITE_MIN_INT <= number <= SQLITE_MAX_INT:
+        raise ValueError(
+            f"{number} is beyond the whole numbers the database stores ({SQLITE_MIN_INT} to {SQLITE_MAX_INT}); "
+            "write a larger measure with a decimal point (e.g. 1.5e20)"
+        )
+    return number
+
+
+Number = Annotated[int | float, AfterValidator(_storable)]
 
 SOURCE_KINDS = (
     "archival-document",
@@ -189,7 +212,7 @@ class Citation(Model):
         description="cites: rests on it; quotes: reproduces its words; summarises: retells it; translates: renders it "
         "in another language; version-of: another edition or version of the same document.",
     )
-    footnote: int | None = Field(None, ge=1, description="Footnote or endnote number in the citing source.")
+    footnote: int | None = Field(None, ge=1, le=SQLITE_MAX_INT, description="Footnote or endnote number in the citing source.")
     locator: str | None = Field(None, description="Where in the citing source, when not a numbered note (p. 12, para 3).")
     pages: str | None = Field(None, description="Pages or document number in the cited source.")
     passage: str | None = Field(None, description="The citing passage, usually the footnote's text, verbatim.")
@@ -252,7 +275,7 @@ class RelativeDate(Model):
     """A date stated relative to another claim's date: "12 days after the CPV entered Korea"."""
 
     claim: Slug = Field(description="The claim whose date this one counts from (its value date, else its event date).")
-    days: int = Field(description="Days after that date (negative: before).")
+    days: Int = Field(description="Days after that date (negative: before).")
 
 
 class ClaimValue(Model):
@@ -260,11 +283,11 @@ class ClaimValue(Model):
 
     date: EDTF | None = None
     relative: RelativeDate | None = Field(None, description="A date given relative to another claim's date.")
-    number: int | float | None = Field(None, description="A count or measure.")
+    number: Number | None = Field(None, description="A count or measure.")
     entity: Slug | None = Field(None, description="An entity id.")
     text: str | None = Field(None, description="A value that is none of the above.")
     unit: str | None = Field(None, description="Unit of the number.")
-    tolerance: int | float | None = Field(None, ge=0, description="How far another number may differ and still agree.")
+    tolerance: Number | None = Field(None, ge=0, description="How far another number may differ and still agree.")
     as_written: str | None = Field(None, description="The value in the sources' words, when they are vague.")
 
     @model_validator(mode="after")
@@ -299,7 +322,7 @@ class Evidence(Model):
         description="supports, conflicts or qualifies the claim; reports: relays it without endorsing it (hearsay)."
     )
     quote: Text = Field(description="The exact words of the source: one contiguous passage, never paraphrased.")
-    occurrence: int | None = Field(None, ge=1, description="Which occurrence of the quote is meant, when it occurs more than once.")
+    occurrence: int | None = Field(None, ge=1, le=SQLITE_MAX_INT, description="Which occurrence of the quote is meant, when it occurs more than once.")
     locator: Text = Field(description="Where in the source: page, paragraph, footnote.")
     name_as_written: str | None = Field(None, description="The subject's name as the passage spells it, when it differs.")
     credibility: int | None = Field(

@@ -24,6 +24,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from .anchorer import Anchorer, Job, Result
 from .anchoring import Anchor, normalise_text
 from .dates import FIRST_DAY, LAST_DAY, check_edtf, edtf_interval, shift_interval
 from .errors import Problem, SeedsInvalid
-from .models import SLUG_PATTERN, Citation, Claim, Entity, Evidence, Property, Source
+from .models import SLUG_PATTERN, SQLITE_MAX_INT, Citation, Claim, Entity, Evidence, Property, Source
 from .yamlfile import YamlFile, read_yaml
 
 __all__ = [
@@ -51,9 +52,11 @@ __all__ = [
 ]
 
 FOLDERS = ("sources", "citations", "entities", "properties", "claims")
+_FOLDER_LIST = "sources/, citations/, entities/, properties/ or claims/"
 QUOTE_WORDS = (4, 150)  # a quote shorter or longer than this is an error
 QUOTE_WORDS_ADVISED = (8, 80)  # outside this, a warning
 MAX_TEXT_BYTES = 50 * 1024 * 1024
+MAX_YAML_BYTES = MAX_TEXT_BYTES  # a seed file's records are read whole; a million claims fit in many files
 # From this many claims on, quotes are anchored in a second process (see anchorer.py).
 ANCHOR_IN_WORKER_FROM = 5000
 
@@ -129,17 +132,89 @@ def evidence_id(claim_id: str, evidence: Evidence) -> str:
 
 
 def seeds_digest(directory: str | os.PathLike) -> str:
-    """A sha256 over every file of the seeds folder (names and contents), to tell when it changed."""
+    """A sha256 over every file of the seeds folder (names and contents), to tell when it changed.
+
+    It never fails and never reads what the checks refuse: a file it cannot read, a link
+    out of the folder or a file too large to be a seed or text counts by its name and
+    state (size and time for the large one), and the build reports it."""
     root = Path(directory)
+    inside = root.resolve()
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p.relative_to(root))):
+    for path in sorted(_walk(root)):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        try:
+            info = os.stat(path)
+            if not path.resolve().is_relative_to(inside) or not stat.S_ISREG(info.st_mode):
+                digest.update(b"not read")
+            elif info.st_size > MAX_TEXT_BYTES:
+                digest.update(f"too large {info.st_size} {info.st_mtime_ns}".encode())
+            else:
+                file_digest = hashlib.sha256()
+                with _open(path) as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        file_digest.update(block)
+                digest.update(file_digest.digest())
+        except (OSError, RuntimeError):  # RuntimeError: a loop of links (Path.resolve)
+            digest.update(b"unreadable")
     return digest.hexdigest()
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith(".") for part in relative.parts)
+def _walk(root: Path) -> Iterator[Path]:
+    """Every file under ``root`` but hidden ones, without following links to folders (no loops)."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        yield from (Path(folder) / name for name in files if not name.startswith("."))
+
+
+def _is_yaml(name: str) -> bool:
+    """A seed file's name: .yaml or .yml, in any case (combat.YAML is read, not dropped)."""
+    return name.lower().endswith((".yaml", ".yml"))
+
+
+# -- the file system ------------------------------------------------------------------
+#
+# Seed files and texts are opened and folders listed only through these two functions, so
+# that the tests can make them fail as ``chmod 000`` does for other users (root reads
+# through it).
+
+
+def _open(path: Path) -> typing.BinaryIO:
+    return open(path, "rb")
+
+
+def _list_dir(path: Path) -> list[os.DirEntry]:
+    """The entries of a folder, in name order."""
+    with os.scandir(path) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
+
+
+class _Unreadable(Exception):
+    """A seed file or text that was not read, and why, in a curator's words."""
+
+
+def _reason(ex: OSError) -> str:
+    """'permission denied' from a PermissionError, and so on."""
+    return (ex.strerror or type(ex).__name__).lower()
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises _Unreadable.
+
+    The size is checked before reading (a sparse 2 GiB file costs nothing), and only
+    regular files are opened: a FIFO would block the build, a device never ends."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unreadable("is not a regular file")
+        if info.st_size > limit:
+            raise _Unreadable(f"is larger than {limit // 2**20} MiB")
+        with _open(path) as handle:
+            raw = handle.read(limit + 1)
+    except OSError as ex:
+        raise _Unreadable(f"cannot be read ({_reason(ex)})") from None
+    if len(raw) > limit:  # it grew after the stat
+        raise _Unreadable(f"is larger than {limit // 2**20} MiB")
+    return raw
 
 
 @dataclass
@@ -180,11 +255,19 @@ class Seeds:
         self._base_dates: dict[str, tuple[str, str] | None] = {}
         self._citations: dict[str, Citation] = {}
         self._broken: set[str] = set()  # ids of records that failed validation
+        self._names: dict[str, tuple[str, str, int]] = {}  # an entity name or alias, casefolded -> entity, file, line
+        # Each relative claim's interval once resolved (after the last claim): the build
+        # writes it into the claim's row. Bounded, as _relatives is, by the relative values.
+        self.resolved_dates: dict[str, tuple[str, str]] = {}
         self._unreadable: set[str] = set()  # kinds with a file that could not be parsed
 
     def digest(self) -> str:
         """What the database records as the seeds it was built from (to know when to rebuild)."""
         return seeds_digest(self.directory)
+
+    def inputs(self) -> Path:
+        """What a build reads from, resolved: its output must not be in there."""
+        return self.directory.resolve()
 
     # -- problems ---------------------------------------------------------------------
 
@@ -219,6 +302,7 @@ class Seeds:
         """Yield every record, sources first and claims last; raise SeedsInvalid at the end if any error."""
         if not self.directory.is_dir():
             raise SeedsInvalid([Problem(self.display, 1, "", "", "the seeds folder does not exist")])
+        self._check_layout()
         files = {folder: self._files(folder) for folder in FOLDERS}
         if not any(files.values()):
             self._problem(".", 1, "", "", f"no seed files found: expected YAML files in {', '.join(FOLDERS)}/")
@@ -263,20 +347,91 @@ class Seeds:
         if self.errors:
             raise SeedsInvalid(self.errors)
 
-    def _files(self, folder: str) -> list[str]:
-        base = self.directory / folder
-        if not base.is_dir():
-            return []
-        found = []
-        for path in sorted(base.rglob("*")):
-            relative = path.relative_to(self.directory).as_posix()
-            if _hidden(path.relative_to(base)) or not path.is_file():
+    def _check_layout(self) -> None:
+        """Report what the top of the seeds folder holds that would not be read.
+
+        A misspelt folder ("claim/") or a seed file outside the folders would otherwise be
+        left out of the build without a word."""
+        try:
+            entries = _list_dir(self.directory)
+        except OSError as ex:
+            raise SeedsInvalid([Problem(self.display, 1, "", "", f"cannot read the seeds folder ({_reason(ex)})")]) from None
+        known = FOLDERS + ("texts",)
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in known:
                 continue
-            if path.suffix in (".yaml", ".yml"):
-                found.append(relative)
-            elif path.suffix not in (".md", ".txt"):
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                close = difflib.get_close_matches(entry.name, known, n=1, cutoff=0.6)
+                if close:
+                    self._unreadable.add(close[0])  # its ids may be in there: no "unknown id" for each
+                    where = f" (did you mean {close[0]!r}?): nothing in it was read"
+                else:
+                    where = f": nothing in it was read; seed files go in {_FOLDER_LIST}, texts in texts/"
+                self._problem(entry.name, 1, "", "", f"unknown folder {entry.name!r}{where}")
+            elif _is_yaml(entry.name):
+                self._problem(entry.name, 1, "", "", f"a seed file here is not read: move it into {_FOLDER_LIST}")
+
+    def _files(self, folder: str) -> list[str]:
+        """The YAML files of a folder and its subfolders, in name order; what cannot be read is reported."""
+        root = self.directory.resolve()
+        found: list[Path] = []
+        pending = [self.directory / folder]
+        seen: set[Path] = set()  # folders listed, resolved: a link back up is not a loop
+        while pending:
+            base = pending.pop()
+            relative = base.relative_to(self.directory).as_posix()
+            try:
+                resolved = base.resolve()
+            except (OSError, RuntimeError):  # a loop of links
+                resolved = None
+            if resolved is None or not resolved.is_relative_to(root):
+                self._problem(relative, 1, "", "", "a link to a folder outside the seeds folder; nothing in it was read")
+                self._unreadable.add(folder)
+                continue
+            if resolved in seen or not base.is_dir():
+                continue
+            seen.add(resolved)
+            try:
+                entries = _list_dir(base)
+            except OSError as ex:
+                self._problem(relative, 1, "", "", f"cannot read the folder ({_reason(ex)}); none of its files were read")
+                self._unreadable.add(folder)
+                continue
+            for entry in entries:
+                if not entry.name.startswith("."):
+                    self._file_entry(folder, base / entry.name, root, found, pending)
+        return [path.relative_to(self.directory).as_posix() for path in sorted(found)]
+
+    def _file_entry(self, folder: str, path: Path, root: Path, found: list[Path], pending: list[Path]) -> None:
+        """Sort one entry of a seeds folder: a folder to list, a YAML file to read, or a problem."""
+        relative = path.relative_to(self.directory).as_posix()
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                if _is_yaml(path.name):
+                    self._problem(relative, 1, "", "", "a link to a file that does not exist; it was not read")
+                    self._unreadable.add(folder)
+                return
+            if not target.is_relative_to(root):
+                # refused without reading: its contents could end up in an error message
+                self._problem(relative, 1, "", "", "a link to a file outside the seeds folder; it was not read (copy the file in instead)")
+                self._unreadable.add(folder)
+                return
+        if path.is_dir():
+            pending.append(path)
+        elif not _is_yaml(path.name):
+            if path.suffix not in (".md", ".txt"):
                 self._problem(relative, 1, "", "", "not a YAML file (expected .yaml); it was ignored", "warning")
-        return found
+        elif not path.is_file():
+            self._problem(relative, 1, "", "", "the file is not a regular file (a FIFO, device or socket); it was not read")
+            self._unreadable.add(folder)
+        else:
+            found.append(path)
 
     def _read(self, file: str, model: type[BaseModel], kind: str, allow_single: bool = False) -> list[Located]:
         parsed = self._parse(file)
@@ -302,7 +457,11 @@ class Seeds:
 
     def _parse(self, file: str) -> YamlFile | None:
         path = self.directory / file
-        raw = path.read_bytes()
+        try:
+            raw = _read_file(path, MAX_YAML_BYTES)
+        except _Unreadable as ex:
+            self._problem(file, 1, "", "", f"the file {ex}")
+            return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as ex:
@@ -377,16 +536,21 @@ class Seeds:
     def _load_text(self, loc: Located) -> tuple[str, str] | None:
         source: Source = loc.record
         line = self._line(loc, "text")
-        path, root = self._text_file(source)
+        try:
+            path, root = self._text_file(source)
+        except (OSError, RuntimeError):  # a loop of links
+            self._problem(loc.file, line, source.id, "text", f"{source.text!r} is a link that cannot be followed")
+            return None
         if not path.is_relative_to(root):
             self._problem(loc.file, line, source.id, "text", f"{source.text!r} is outside the seeds folder")
             return None
-        if not path.is_file():
+        if not path.exists():
             self._problem(loc.file, line, source.id, "text", f"text file {source.text!r} not found")
             return None
-        raw = path.read_bytes()
-        if len(raw) > MAX_TEXT_BYTES:
-            self._problem(loc.file, line, source.id, "text", f"text file is larger than {MAX_TEXT_BYTES // 2**20} MiB")
+        try:
+            raw = _read_file(path, MAX_TEXT_BYTES)
+        except _Unreadable as ex:
+            self._problem(loc.file, line, source.id, "text", f"text file {source.text} {ex}")
             return None
         try:
             text = raw.decode("utf-8")
@@ -399,6 +563,14 @@ class Seeds:
         if not text.strip():
             self._problem(loc.file, line, source.id, "text", f"{source.text} is empty")
             return None
+        nul = raw.find(b"\0")
+        if nul >= 0:
+            # Never in a text as received: a UTF-16 file or a binary one (a PDF saved as .txt)
+            at = raw[:nul].count(b"\n") + 1
+            self._problem(
+                loc.file, line, source.id, "text", f"{source.text} has a NUL byte (line {at}, byte offset {nul}); save the document as UTF-8 plain text"
+            )
+            return None
         sha = hashlib.sha256(raw).hexdigest()
         self._text_files[source.id] = (sha, str(path))
         return text, sha
@@ -408,8 +580,33 @@ class Seeds:
     def _check_entity(self, loc: Located) -> None:
         entity: Entity = loc.record
         for i, alias in enumerate(entity.aliases):
-            for j, source in enumerate(alias.sources):
+            for j, source in self._listed_once(loc, ("aliases", i, "sources"), alias.sources):
                 self._ref(loc, "sources", source, ("aliases", i, "sources", j), "source")
+        self._check_shared_names(loc)
+
+    def _check_shared_names(self, loc: Located) -> None:
+        """Warn when another entity has one of this entity's names (ignoring case).
+
+        A warning, not an error: sources do use one name for two people ("Belov"), and the
+        curator may be right to keep them apart; but a search for the name finds both, and
+        it often means one entity was entered twice."""
+        entity: Entity = loc.record
+        names = [(entity.name, ("name",))] + [(alias.name, ("aliases", i)) for i, alias in enumerate(entity.aliases)]
+        warned = set()
+        for name, path in names:
+            key = name.casefold()
+            first = self._names.setdefault(key, (entity.id, loc.file, self._line(loc, *path)))
+            if first[0] != entity.id and key not in warned:
+                warned.add(key)
+                self._problem(
+                    loc.file,
+                    self._line(loc, *path),
+                    entity.id,
+                    _field(path),
+                    f"{name!r} is also a name of {first[0]!r} ({self._path(first[1])}:{first[2]}); a search for it finds both "
+                    "entities: merge them if they are one, or keep the name on both if the sources really use it for each",
+                    "warning",
+                )
 
     def _check_citation(self, loc: Located) -> None:
         citation: Citation = loc.record
@@ -475,7 +672,10 @@ class Seeds:
             days_line = self._line(loc, "value", "relative", "days")
             self._relatives[claim.id] = _Relative(relative.claim, relative.days, claim.event_date, loc.file, line, days_line)
             self._base_dates.setdefault(relative.claim, _UNREAD)
-        for i, link in enumerate(claim.links):
+        links = self._listed_once(loc, ("links",), claim.links, key=lambda link: f"{link.relation} {link.claim}")
+        if len(links) < len(claim.links):  # a link given twice is reported, and written once
+            claim = claim.model_copy(update={"links": [link for _i, link in links]})
+        for i, link in links:
             self._pending_links.append((loc.file, self._line(loc, "links", i, "claim"), claim.id, f"links[{i + 1}].claim", link.claim))
         if not claim.evidence:
             self._problem(loc.file, loc.line, claim.id, "evidence", "the claim has no evidence", "warning")
@@ -511,6 +711,8 @@ class Seeds:
         path = ("evidence", i)
         line = self._line(loc, *path)
         ok = self._ref(loc, "sources", evidence.source, path + ("source",), "source")
+        if len(self._listed_once(loc, path + ("via",), evidence.via)) < len(evidence.via):
+            ok = False  # reported; the item is not anchored or written
         for j, via in enumerate(evidence.via):
             if self._ref(loc, "citations", via, path + ("via", j), "citation") and via in self._citations:
                 citing = self._citations[via].source
@@ -556,6 +758,22 @@ class Seeds:
             return None
         job = (*text_file, evidence.quote, evidence.occurrence)
         return _Unanchored(evidence, ev_id, line, loc, i, job)
+
+    def _listed_once(self, loc: Located, path: tuple, items: list, key=str) -> list[tuple[int, Any]]:
+        """The items of a list with their positions, each the first time only; an item given
+        again is an error at its line: "listed twice" is a slip, and the database keeps
+        each once (a via or link twice broke its table's key at insert, after check said ok)."""
+        first: dict[str, int] = {}
+        out = []
+        for i, item in enumerate(items):
+            shown = key(item)
+            if shown in first:
+                message = f"{shown!r} is listed twice (first as {_field(path + (first[shown],))}); remove one"
+                self._problem(loc.file, self._line(loc, *path, i), loc.record.id, _field(path + (i,)), message)
+            else:
+                first[shown] = i
+                out.append((i, item))
+        return out
 
     def _check_links(self) -> None:
         for file, line, claim_id, fld, target in self._pending_links:
@@ -637,6 +855,7 @@ class Seeds:
         for claim_id in self._relatives:
             if claim_id not in resolved:
                 self._resolve(claim_id, resolved)
+        self.resolved_dates = {claim_id: interval for claim_id, interval in resolved.items() if interval is not None}
 
     def _resolve(self, start: str, resolved: dict[str, tuple[str, str] | None]) -> None:
         """Resolve a relative claim and the relative claims it counts from, innermost first (no recursion)."""
@@ -906,7 +1125,8 @@ def _message(err: dict, model: type[BaseModel]) -> str:
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()), "")
         words = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}
-        return f"must be {words[kind]} {bound}, not {_short(value)}"
+        why = " (the largest whole number the database stores)" if bound == SQLITE_MAX_INT else ""
+        return f"must be {words[kind]} {bound}{why}, not {_short(value)}"
     if kind == "string_too_short" and not (value or "").strip():
         return "must not be empty"
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "language":

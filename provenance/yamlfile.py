@@ -9,7 +9,9 @@ the nodes into dicts, lists and scalars itself, so that:
 * plain scalars follow YAML 1.2, not PyYAML's YAML 1.1: ``no`` and ``on`` stay text,
   ``1950-11-01`` stays the text "1950-11-01" (never a date object), and a number with a
   leading zero (``010``, octal in YAML 1.1) is an error, since it means different things
-  to different readers.
+  to different readers;
+* a file nested deeper than :data:`MAX_DEPTH` or a number longer than :data:`MAX_DIGITS`
+  is a problem at its line, not a RecursionError or ValueError from deep inside Python.
 """
 
 from __future__ import annotations
@@ -22,9 +24,15 @@ import yaml
 
 from .errors import Problem
 
-__all__ = ["YamlFile", "read_yaml", "MAX_NODES"]
+__all__ = ["YamlFile", "read_yaml", "MAX_NODES", "MAX_DEPTH", "MAX_DIGITS"]
 
 MAX_NODES = 2_000_000  # aliases can expand a small file enormously ("billion laughs")
+# Seed records nest five or six levels deep (list, claim, evidence, item, via); the
+# conversion below recurses once a level, and Python stops at about a thousand.
+MAX_DEPTH = 100
+# Python refuses to convert longer digit strings (sys.get_int_max_str_digits(), 4300 by
+# default); no field takes a number anywhere near this long.
+MAX_DIGITS = 4000
 
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
@@ -65,6 +73,13 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    """Raised where the values nest too deeply; caught at the record's field (see convert)."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
 def read_yaml(path: str, text: str) -> YamlFile:
     """Parse ``text`` (the content of the file at ``path``) into a :class:`YamlFile`."""
     result = YamlFile(path)
@@ -74,9 +89,15 @@ def read_yaml(path: str, text: str) -> YamlFile:
         mark = ex.problem_mark or ex.context_mark
         line = mark.line + 1 if mark else 1
         what = ex.problem or str(ex)
-        if ex.context:
-            what = f"{ex.context}, {what}"
-        result.problems.append(Problem(path, line, "", "", f"YAML syntax error: {what}"))
+        if "nesting depth" in what:  # libyaml's own limit (1000 levels)
+            message = _too_deep()
+        else:
+            message = f"YAML syntax error: {ex.context}, {what}" if ex.context else f"YAML syntax error: {what}"
+        result.problems.append(Problem(path, line, "", "", message))
+        result.problem_paths.append(())
+        return result
+    except RecursionError:  # the pure-Python composer recurses once a level (no libyaml)
+        result.problems.append(Problem(path, 1, "", "", _too_deep()))
         result.problem_paths.append(())
         return result
     except yaml.YAMLError as ex:
@@ -95,6 +116,10 @@ def read_yaml(path: str, text: str) -> YamlFile:
         )
         result.problem_paths.append(())
     return result
+
+
+def _too_deep() -> str:
+    return f"the values are nested too deeply (more than {MAX_DEPTH} levels); no seed record needs more than a few"
 
 
 class _Converter:
@@ -120,11 +145,20 @@ class _Converter:
         if id(node) in self.active:
             self.problem(node, "recursive alias: a value that contains itself", path)
             return None
+        if len(self.active) >= MAX_DEPTH:  # every open list or mapping is in self.active
+            raise _TooDeep(node)
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
             return self.mapping(node, path)
+        except _TooDeep as deep:
+            if len(path) > 2:
+                raise
+            # The whole field is dropped, reported once at the line where the nesting went
+            # too deep, and named by its record and field (not by a hundred [1]s).
+            self.problem(deep.node, _too_deep(), path)
+            return None
         finally:
             self.active.discard(id(node))
 
@@ -160,6 +194,9 @@ class _Converter:
         if text in _FALSE:
             return False
         if _INT.fullmatch(text):
+            if len(text) > MAX_DIGITS:
+                self.problem(node, f"a number of {len(text.lstrip('+-')):,} digits is too long to read (at most {MAX_DIGITS:,})", path)
+                return None
             return int(text)
         if _LEADING_ZERO.fullmatch(text):
             self.problem(

@@ -3,9 +3,23 @@
 Each case is (id, file, old, new): replace ``old`` by ``new`` in ``file`` of a copy of
 tests/corpus. A file starting with "+" is written whole; "TEXT:name" replaces a source
 text; "SYMLINK" points the memo's text at a file outside the seeds folder through a link.
+The file system cases (issue 13):
+
+* "CHMOD:path": the file or folder is made unreadable (chmod 000; where that does not
+  stop the test, as for root, reading it raises PermissionError as chmod 000 would);
+* "MOVE:path": the file or folder is renamed to ``new``;
+* "LINK:path": a link to a file outside the seeds folder holding ``new`` (None: a link to
+  nothing);
+* "FIFO:path": the file is replaced by a named pipe (reading it would block forever);
+* "SPARSE:name": the source text becomes a sparse file of 2 GiB (costs no disk).
+
 EXPECTED holds every problem line the check must print for the case, in order: all of
-them in one run, each with file and line.
+them in one run, each with file and line; the build must print the same lines.
 """
+
+TWO_GIB = 2 * 1024**3
+BIG = str(2**63)  # one more than SQLite's largest integer
+DEEP = 900  # lists nested this deep broke the YAML reader (RecursionError from about 498)
 
 # fmt: off
 CASES = [
@@ -91,12 +105,45 @@ CASES = [
  ("absent-quote", "claims/combat.yaml", "quote: The division moved to Andong within ten days.", "quote: Nothing like this sentence appears anywhere at all."),
  ("occurrence-too-high", "claims/combat.yaml", "      locator: para. 2", "      locator: para. 2\n      occurrence: 3"),
  ("quote-from-source-without-text", "claims/combat.yaml", "    - source: memo\n      stance: supports\n      quote: The division", "    - source: commander-report\n      stance: supports\n      quote: The division"),
+ # issue 13: lose nothing, crash on nothing
+ ("unreadable-claims-folder", "CHMOD:claims", None, None),
+ ("unreadable-seed-file", "CHMOD:entities/all.yaml", None, None),
+ ("unreadable-text", "CHMOD:texts/memo.txt", None, None),
+ ("misspelt-folder", "MOVE:claims", None, "claim"),
+ ("unknown-folder", "+drafts/claims.yaml", None, "- id: draft\n  statement: Not read from here.\n"),
+ ("seed-file-outside-the-folders", "+claims.yaml", None, "- id: loose\n  statement: Not read from here.\n"),
+ ("seed-file-links-outside", "LINK:entities/passwd.yaml", None, "root:x:0:0:root:/root:/bin/bash\n"),
+ ("seed-file-links-to-nothing", "LINK:claims/gone.yaml", None, None),
+ ("seed-file-is-a-fifo", "FIFO:claims/pipe.yaml", None, None),
+ ("text-is-a-fifo", "FIFO:texts/memo.txt", None, None),
+ ("sparse-2gib-text", "SPARSE:memo.txt", None, None),
+ ("text-with-nul-byte", "TEXT:memo.txt", None, "The division moved to Andong within ten days.\n\0\n"),
+ ("yaml-nested-too-deep", "claims/combat.yaml", "  statement: The pilots wore", "  note: " + "[" * DEEP + "]" * DEEP + "\n  statement: The pilots wore"),
+ ("yaml-nested-past-libyaml-limit", "claims/combat.yaml", "  statement: The pilots wore", "  note: " + "[" * 5000 + "]" * 5000 + "\n  statement: The pilots wore"),
+ ("footnote-of-5000-digits", "citations/memo.yaml", "footnote: 12", "footnote: " + "9" * 5000),
+ ("footnote-past-sqlite-integer", "citations/memo.yaml", "footnote: 12", "footnote: " + BIG),
+ ("occurrence-past-sqlite-integer", "claims/combat.yaml", "      locator: para. 2", "      locator: para. 2\n      occurrence: " + BIG),
+ ("number-past-sqlite-integer", "claims/combat.yaml", "    entity: andong", "    number: " + BIG),
+ ("number-infinite", "claims/combat.yaml", "    entity: andong", "    number: 1.0e+999"),
+ ("tolerance-past-sqlite-integer", "claims/combat.yaml", "    entity: andong", "    number: 3\n    tolerance: " + str(2**64)),
+ ("relative-days-past-sqlite-integer", "+claims/relative.yaml", None, "- id: far-future\n  statement: Long after the first combat.\n  subject: air-division\n  property: first-combat-date\n  value:\n    relative: {claim: first-combat-1950-11-01, days: " + BIG + "}\n"),
+ ("relative-date-past-9999", "+claims/relative.yaml", None, "- id: last-day\n  statement: The last day.\n  event_date: \"9999-12-31\"\n- id: day-after\n  statement: The day after.\n  subject: air-division\n  property: first-combat-date\n  value:\n    relative: {claim: last-day, days: 1}\n"),
+ ("relative-date-from-fullwidth-date", "+claims/relative.yaml", None, "- id: fullwidth-base\n  statement: A base written in full-width digits.\n  event_date: \"\uff11\uff19\uff15\uff10-\uff11\uff10-\uff11\uff19\"\n- id: twelve-days-later\n  statement: Twelve days later.\n  subject: air-division\n  property: first-combat-date\n  value:\n    relative: {claim: fullwidth-base, days: 12}\n"),
+ ("edtf-library-crash", "claims/combat.yaml", 'event_date: "1950-11-01"', 'event_date: "1984-1X"'),
+ ("fullwidth-digits-date", "claims/combat.yaml", 'event_date: "1950-11-01"', 'event_date: "\uff11\uff19\uff15\uff10-\uff11\uff11-\uff10\uff11"'),
+ ("arabic-indic-digits-date", "sources/memo.yaml", 'issued: "1950-11-03"', 'issued: "\u0661\u0669\u0665\u0660-\u0661\u0661-\u0660\u0663"'),
+ ("reversed-interval", "claims/combat.yaml", 'event_date: "1950-11-01"', 'event_date: "1950-12-01/1950-01-01"'),
+ ("via-listed-twice", "claims/combat.yaml", "      via: [memo-n12]", "      via: [memo-n12, memo-n12]"),
+ ("link-listed-twice", "claims/combat.yaml", "- id: pilots-in-chinese-uniform\n", "- id: pilots-in-chinese-uniform\n  links:\n    - {relation: contradicts, claim: first-combat-1950-11-01}\n    - {relation: contradicts, claim: first-combat-1950-11-01}\n"),
+ ("alias-source-listed-twice", "entities/all.yaml", "      sources: [review]", "      sources: [review, review]"),
 ]
 
 
 EXPECTED = {'absent-quote': ["claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote is not in the source's text, and no passage resembles it"],
  'absolute-path': ["sources/memo.yaml:11: memo: text: '/etc/passwd' is outside the seeds folder"],
+ 'alias-source-listed-twice': ["entities/all.yaml:9: andong: aliases[1].sources[2]: 'review' is listed twice (first as aliases[1].sources[1]); remove one"],
  'ambiguous-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote occurs more than once in the text (lines 1, 1); add words to make it unique, or set occurrence: N'],
+ 'arabic-indic-digits-date': ["sources/memo.yaml:6: memo: issued: '١٩٥٠-١١-٠٣' has digits other than 0-9; write EDTF dates with ASCII digits, e.g. 1950-11-01"],
  'bad-entity-type': ["entities/all.yaml:2: air-division: type: 'planet' is not one of 'person', 'place', 'unit', 'organisation', 'event', 'document', 'aircraft' or 'operation' (did you mean "
                      "'place'?)"],
  'bad-grade': ["sources/memo.yaml:9: memo: reliability.grade: 'G' is not one of 'A', 'B', 'C', 'D', 'E' or 'F'"],
@@ -126,9 +173,14 @@ EXPECTED = {'absent-quote': ["claims/combat.yaml:34: division-moved-to-andong: e
  'duplicate-id-across-files': ['entities/more.yaml:1: andong: id: duplicate id: already used at entities/all.yaml:4'],
  'duplicate-id-same-file': ['claims/combat.yaml:18: first-combat-1950-11-01: id: duplicate id: already used at claims/combat.yaml:1'],
  'duplicate-key': ["sources/memo.yaml:3: memo: kind: duplicate key 'kind' (first given on line 2)"],
+ 'edtf-library-crash': ["claims/combat.yaml:7: first-combat-1950-11-01: event_date: '1984-1X' is not an EDTF date; write e.g. 1950-11-01, 1950-11, 1950-10~ (about), 1950? (uncertain) or 1949/1950 "
+                        "(interval), and keep the source's wording in the 'as_written' field"],
  'empty-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: must not be empty'],
  'empty-text-file': ['sources/memo.yaml:11: memo: text: texts/memo.txt is empty'],
  'float-for-int': ['citations/memo.yaml:4: memo-n12: footnote: should be a valid integer, not the number 12.5'],
+ 'footnote-of-5000-digits': ['citations/memo.yaml:4: memo-n12: footnote: a number of 5,000 digits is too long to read (at most 4,000)'],
+ 'footnote-past-sqlite-integer': ['citations/memo.yaml:4: memo-n12: footnote: must be at most 9223372036854775807 (the largest whole number the database stores), not 9223372036854775808'],
+ 'fullwidth-digits-date': ["claims/combat.yaml:7: first-combat-1950-11-01: event_date: '１９５０-１１-０１' has digits other than 0-9; write EDTF dates with ASCII digits, e.g. 1950-11-01"],
  'id-fullwidth': ["claims/combat.yaml:30: division-moved-to-andong: value.entity: unknown entity 'andong' (did you mean 'ａndong'?)",
                   "entities/all.yaml:4: ａndong: id: 'ａndong' is not a valid id: use lowercase letters, digits and single hyphens"],
  'id-lookalike-cyrillic': ["claims/combat.yaml:30: division-moved-to-andong: value.entity: unknown entity 'andong' (did you mean 'аndong'?)",
@@ -144,10 +196,12 @@ EXPECTED = {'absent-quote': ["claims/combat.yaml:34: division-moved-to-andong: e
  'invalid-edtf': ["claims/combat.yaml:7: first-combat-1950-11-01: event_date: 'early 1951' is not an EDTF date; write e.g. 1950-11-01, 1950-11, 1950-10~ (about), 1950? (uncertain) or 1949/1950 "
                   "(interval), and keep the source's wording in the 'as_written' field"],
  'javascript-url': ['sources/memo.yaml:8: memo: url: only http:// and https:// links are allowed'],
+ 'link-listed-twice': ["claims/combat.yaml:21: pilots-in-chinese-uniform: links[2]: 'contradicts first-combat-1950-11-01' is listed twice (first as links[1]); remove one"],
  'list-for-text': ['sources/memo.yaml:3: memo: title: should be a valid string, not a list'],
  'merge-key': ['entities/all.yaml:1: air-division: type: required field is missing', 'entities/all.yaml:2: air-division: merge keys (<<) are not supported: write the fields out'],
  'missing-required': ['sources/memo.yaml:1: memo: title: required field is missing'],
  'missing-text-file': ["sources/memo.yaml:11: memo: text: text file 'texts/missing.txt' not found"],
+ 'misspelt-folder': ["claim:1: unknown folder 'claim' (did you mean 'claims'?): nothing in it was read"],
  'month-13': ["sources/memo.yaml:6: memo: issued: '1950-13' is not an EDTF date; write e.g. 1950-11-01, 1950-11, 1950-10~ (about), 1950? (uncertain) or 1949/1950 (interval), and keep the source's "
               "wording in the 'as_written' field"],
  'near-miss-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote is not in the source\'s text; the closest passage (95.6% similar) is: "The division moved to '
@@ -157,6 +211,11 @@ EXPECTED = {'absent-quote': ["claims/combat.yaml:34: division-moved-to-andong: e
  'non-utf8-text': ['sources/memo.yaml:11: memo: text: texts/memo.txt is not UTF-8 (line 1, byte offset 3); convert it to UTF-8'],
  'non-utf8-yaml': ['entities/latin1.yaml:1: not UTF-8 text (byte 0xe9 at offset 9); save the file as UTF-8'],
  'number-for-text': ['sources/memo.yaml:3: memo: title: should be a valid string, not the number 1950'],
+ 'number-infinite': ['claims/combat.yaml:30: division-moved-to-andong: value.number: is too large: it reads as infinity, and a number must be finite'],
+ 'number-past-sqlite-integer': ['claims/combat.yaml:30: division-moved-to-andong: value.number: 9223372036854775808 is beyond the whole numbers the database stores (-9223372036854775808 to '
+                                '9223372036854775807); write a larger measure with a decimal point (e.g. 1.5e20)'],
+ 'occurrence-past-sqlite-integer': ['claims/combat.yaml:36: division-moved-to-andong: evidence[1].occurrence: must be at most 9223372036854775807 (the largest whole number the database stores), not '
+                                    '9223372036854775808'],
  'occurrence-too-high': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: occurrence 3 asked for, but the quote occurs 1 time(s)'],
  'oversized-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote has 200 words; quotes need 4 to 150'],
  'path-escapes-seeds': ["sources/memo.yaml:11: memo: text: '../../etc/passwd' is outside the seeds folder"],
@@ -169,22 +228,44 @@ EXPECTED = {'absent-quote': ["claims/combat.yaml:34: division-moved-to-andong: e
  'recursive-alias': ['entities/all.yaml:3: loop: name: should be a valid string, not a list', 'entities/all.yaml:3: loop: name[2]: recursive alias: a value that contains itself'],
  'relative-date-base-without-date': ['claims/combat.yaml:6: first-combat-1950-11-01: value.relative.claim: pilots-in-chinese-uniform has no date to count from (neither value.date nor event_date); '
                                      'give it one, or give this claim a date instead of a relative one'],
- 'relative-date-misses-event-date': ['claims/relative.yaml:6: thirteenth-day: value.relative.days: 12 days after first-combat-1950-11-01 (1950-11-01) is 1950-11-13, but event_date is 1950-11-14; '
-                                     'fix the days or the event date'],
- 'relative-date-overflow': ['claims/relative.yaml:6: far-future: value.relative.days: 10000000 days after first-combat-1950-11-01 (1950-11-01) falls after 9999-12-31, the last day this tracker '
-                            'can compare; fix the days'],
+ 'relative-date-from-fullwidth-date': ["claims/relative.yaml:3: fullwidth-base: event_date: '１９５０-１０-１９' has digits other than 0-9; write EDTF dates with ASCII digits, e.g. 1950-11-01"],
+ 'relative-date-misses-event-date': ['claims/relative.yaml:6: thirteenth-day: value.relative.days: 12 days after first-combat-1950-11-01 (1950-11-01) is 1950-11-13, but event_date is 1950-11-14; fix '
+                                     'the days or the event date'],
+ 'relative-date-overflow': ['claims/relative.yaml:6: far-future: value.relative.days: 10000000 days after first-combat-1950-11-01 (1950-11-01) falls after 9999-12-31, the last day this tracker can '
+                            'compare; fix the days'],
+ 'relative-date-past-9999': ['claims/relative.yaml:9: day-after: value.relative.days: 1 day after last-day (event_date 9999-12-31) falls after 9999-12-31, the last day this tracker can compare; fix '
+                             'the days'],
+ 'relative-days-past-sqlite-integer': ['claims/relative.yaml:6: far-future: value.relative.days: must be at most 9223372036854775807 (the largest whole number the database stores), not '
+                                       '9223372036854775808'],
+ 'reversed-interval': ["claims/combat.yaml:7: first-combat-1950-11-01: event_date: '1950-12-01/1950-01-01' starts after it ends; write the earlier date first (1950-01-01/1950-12-01)"],
+ 'seed-file-is-a-fifo': ['claims/pipe.yaml:1: the file is not a regular file (a FIFO, device or socket); it was not read'],
+ 'seed-file-links-outside': ['entities/passwd.yaml:1: a link to a file outside the seeds folder; it was not read (copy the file in instead)'],
+ 'seed-file-links-to-nothing': ['claims/gone.yaml:1: a link to a file that does not exist; it was not read'],
+ 'seed-file-outside-the-folders': ['claims.yaml:1: a seed file here is not read: move it into sources/, citations/, entities/, properties/ or claims/'],
+ 'sparse-2gib-text': ['sources/memo.yaml:11: memo: text: text file texts/memo.txt is larger than 50 MiB'],
  'symlink-escapes-seeds': ["sources/memo.yaml:11: memo: text: 'texts/link.txt' is outside the seeds folder"],
  'text-for-number': ["citations/memo.yaml:4: memo-n12: footnote: should be a valid integer, not the text '12'"],
+ 'text-is-a-fifo': ['sources/memo.yaml:11: memo: text: text file texts/memo.txt is not a regular file'],
+ 'text-with-nul-byte': ['sources/memo.yaml:11: memo: text: texts/memo.txt has a NUL byte (line 2, byte offset 46); save the document as UTF-8 plain text'],
+ 'tolerance-past-sqlite-integer': ['claims/combat.yaml:31: division-moved-to-andong: value.tolerance: 18446744073709551616 is beyond the whole numbers the database stores (-9223372036854775808 to '
+                                   '9223372036854775807); write a larger measure with a decimal point (e.g. 1.5e20)'],
  'too-short-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote has 2 words; quotes need 4 to 150'],
  'unknown-evidence-field': ["claims/combat.yaml:32: division-moved-to-andong: evidence[1]: unknown field 'locater' (did you mean 'locator'?)"],
  'unknown-field': ["sources/memo.yaml:3: memo: titel: unknown field 'titel' (did you mean 'title'?)"],
+ 'unknown-folder': ["drafts:1: unknown folder 'drafts': nothing in it was read; seed files go in sources/, citations/, entities/, properties/ or claims/, texts in texts/"],
  'unknown-nested-field': ["sources/memo.yaml:8: memo: reliability: unknown field 'grde' (did you mean 'grade'?)"],
+ 'unreadable-claims-folder': ['claims:1: cannot read the folder (permission denied); none of its files were read'],
+ 'unreadable-seed-file': ['entities/all.yaml:1: the file cannot be read (permission denied)'],
+ 'unreadable-text': ['sources/memo.yaml:11: memo: text: text file texts/memo.txt cannot be read (permission denied)'],
  'value-kind-mismatch': ["claims/combat.yaml:29: division-moved-to-andong: value: property 'base' takes an entity value, not a date"],
  'value-two-kinds': ['claims/combat.yaml:29: division-moved-to-andong: value: give exactly one of date, relative, number, entity or text'],
+ 'via-listed-twice': ["claims/combat.yaml:13: first-combat-1950-11-01: evidence[1].via[2]: 'memo-n12' is listed twice (first as evidence[1].via[1]); remove one"],
  'via-of-another-source': ["claims/combat.yaml:18: first-combat-1950-11-01: evidence[2].via[1]: citation 'memo-n12' is a note of 'memo', not of 'review'"],
  'whitespace-quote': ['claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote is blank'],
  'whitespace-text-file': ['sources/memo.yaml:11: memo: text: texts/memo.txt is empty'],
  'yaml-bad-indent': ['entities/all.yaml:3: YAML syntax error: mapping values are not allowed in this context'],
+ 'yaml-nested-past-libyaml-limit': ['claims/combat.yaml:19: the values are nested too deeply (more than 100 levels); no seed record needs more than a few'],
+ 'yaml-nested-too-deep': ['claims/combat.yaml:19: pilots-in-chinese-uniform: note: the values are nested too deeply (more than 100 levels); no seed record needs more than a few'],
  'yaml-tab-indent': ['entities/all.yaml:2: YAML syntax error: while scanning a plain scalar, found a tab character that violates indentation'],
  'yaml-unclosed-flow': ["claims/combat.yaml:3: YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'"],
  'yaml-unterminated-quote': ['properties/all.yaml:8: YAML syntax error: while scanning a quoted scalar, found unexpected end of stream'],

@@ -190,7 +190,7 @@ def test_a_build_whose_rendering_fails_fails_and_leaves_no_database(tmp_path, mo
     target = tmp_path / "provenance.db"
     with pytest.raises(BuildError, match="KeyError: 'kind'"):
         build_database(CORPUS, target)
-    assert list(tmp_path.iterdir()) == [tmp_path / ".provenance.db.lock"]
+    assert list(tmp_path.iterdir()) == []  # no database, no temporary file, no lock file
 
 
 def test_a_failed_build_kills_the_rendering_process(monkeypatch):
