@@ -15,6 +15,8 @@ from provenance import build_database
 from provenance.anchoring import normalise
 from provenance.exchange import JsonlSeeds
 
+pytestmark = pytest.mark.slow  # run with everything in CI; skip with -m 'not slow'
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 

@@ -3,6 +3,10 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # run with everything in CI; skip with -m 'not slow'
+
 spec = importlib.util.spec_from_file_location("crash", Path(__file__).parent.parent / "benchmarks" / "crash.py")
 crash = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(crash)

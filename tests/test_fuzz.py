@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # run with everything in CI; skip with -m 'not slow'
+
 atheris = pytest.importorskip("atheris")
 
 TARGET = Path(__file__).parent / "fuzz" / "fuzz_seeds.py"

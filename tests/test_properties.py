@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -190,7 +191,7 @@ class EditBuildCycles(RuleBasedStateMachine):
 
 
 EditBuildCycles.TestCase.settings = settings(max_examples=8, stateful_step_count=8, deadline=None)
-test_edit_build_cycles = EditBuildCycles.TestCase
+test_edit_build_cycles = pytest.mark.slow(EditBuildCycles.TestCase)
 
 
 @given(st.text(alphabet=st.sampled_from(list("abcXYZ -\n\t.,'\"") + ["\r", "\u00a0", "é", "“"]), max_size=80))
