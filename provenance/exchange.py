@@ -21,6 +21,7 @@ import difflib
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from array import array
 from collections.abc import Iterator
@@ -297,6 +298,9 @@ class JsonlSeeds(Seeds):
             return None
         except RecursionError:  # the json module recurses once a level
             problem("the values are nested too deeply; no record needs more than a few levels")
+            return None
+        except ValueError:  # a number longer than Python converts
+            problem(f"a number is too long to read (more than {sys.get_int_max_str_digits():,} digits)")
             return None
         if not isinstance(envelope, dict) or not isinstance(envelope.get("record"), dict):
             problem('expected {"type": ..., "record": {...}}')

@@ -280,11 +280,19 @@ def test_a_resolved_chain_is_written_by_an_import_too(seeds, tmp_path):
 # -- JSON Lines ------------------------------------------------------------------------------
 
 
-def test_json_nested_too_deeply_is_a_problem_at_its_line(tmp_path):
-    path = tmp_path / "deep.jsonl"
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("[" * 100_000 + "]" * 100_000, "the values are nested too deeply; no record needs more than a few levels"),
+        ('{"id": "e", "type": "place", "name": "E", "n": ' + "9" * 5000 + "}", "a number is too long to read (more than 4,300 digits)"),
+    ],
+    ids=["nested-too-deeply", "5000-digits"],
+)
+def test_json_lines_that_python_cannot_read_are_problems_at_their_line(tmp_path, value, message):
+    path = tmp_path / "bad.jsonl"
     source = {"type": "source", "record": {"id": "s", "kind": "memo", "title": "t", "origin": "primary"}}
-    path.write_text(json.dumps(source) + "\n" + '{"type": "entity", "record": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    path.write_text(json.dumps(source) + "\n" + '{"type": "entity", "record": ' + value + "}\n")
     result = run("import", path, "-o", tmp_path / "p.db")
     assert result.exit_code == 1
-    assert f"{path}:2: the values are nested too deeply; no record needs more than a few levels" in result.output.splitlines()
-    assert not (tmp_path / "p.db").exists()
+    assert f"{path}:2: {message}" in result.output.splitlines()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
