@@ -23,7 +23,6 @@ import sqlite_utils
 
 from ..tables import DERIVED_TABLES, create_indexes, create_tables
 from .chains import HOP_COLUMNS, chain_hops
-from ..dates import shift_interval
 from .contradictions import Signal, Value, group_signals, values_conflict
 from .naming import SourceName, reader_name
 from .origins import CitationGraph, Link, Origin, independent_groups, merge_walks, unreferenced_joined, walk
@@ -446,16 +445,10 @@ def and_sources(d: Described) -> str:
 def _claim_value(corpus: _Corpus, r: sqlite3.Row) -> Value | None:
     kind = r["value_kind"]
     if r["value_relative_claim_id"]:
-        base = _cursor(
-            corpus.conn,
-            "select coalesce(value_date_earliest, event_date_earliest), "
-            "coalesce(value_date_latest, event_date_latest) from claims where id = ?",
-            [r["value_relative_claim_id"]],
-        ).fetchone()
-        if not base or not base[0]:
-            return None  # the base claim has no date: nothing to resolve against
-        lo, hi = shift_interval((base[0], base[1]), r["value_relative_days"])
-        corpus.conn.execute("update claims set value_date_earliest = ?, value_date_latest = ? where id = ?", [lo, hi, r["id"]])
+        # resolved by the seeds check, in dependency order, and written by the build
+        lo, hi = r["value_date_earliest"], r["value_date_latest"]
+        if lo is None:
+            return None
         shown = f"{r['value']} ({lo if lo == hi else lo + ' to ' + hi})"
         return Value("date", earliest=lo, latest=hi, shown=shown)
     if kind == "date":
