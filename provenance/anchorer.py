@@ -22,7 +22,7 @@ from pathlib import Path
 from .anchoring import Anchor, QuoteProblem, SourceText, locate
 from .errors import BuildError
 
-__all__ = ["TextCache", "Job", "Result", "Anchorer", "anchor_jobs", "TEXT_CACHE_CHARS"]
+__all__ = ["TextCache", "Job", "Result", "Pending", "Anchorer", "anchor_jobs", "TEXT_CACHE_CHARS"]
 
 # Characters of source text kept in memory with their normalised forms and offset maps
 # (about 12 bytes a character in all, so at most about 1 GB): enough for the distinct texts
@@ -90,6 +90,12 @@ class _FromWorker:
         return self._value
 
 
+class Pending(typing.Protocol):
+    """The results of a chunk of jobs, ready or still being computed."""
+
+    def result(self) -> list[Result]: ...
+
+
 class Anchorer:
     """Takes chunks of jobs and hands back their results in order.
 
@@ -120,7 +126,7 @@ class Anchorer:
     def in_worker(self) -> bool:
         return self._process is not None
 
-    def submit(self, jobs: list[Job]) -> _Done | _FromWorker:
+    def submit(self, jobs: list[Job]) -> Pending:
         if self._process is None:
             return _Done(anchor_jobs(jobs, self._cache))
         if self._pending is not None:

@@ -26,6 +26,7 @@ import tempfile
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -146,6 +147,7 @@ def _value(c: dict) -> dict | None:
     kind = c["value_kind"]
     if kind is None:
         return None
+    value: dict[str, Any]
     if c["value_relative_claim_id"]:
         value = {"relative": {"claim": c["value_relative_claim_id"], "days": c["value_relative_days"]}}
     elif kind == "date":

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from .anchorer import Anchorer, Job, Result
+from .anchorer import Anchorer, Job, Pending, Result
 from .anchoring import Anchor, normalise_text
 from .dates import FIRST_DAY, LAST_DAY, check_edtf, edtf_interval, shift_interval
 from .errors import Problem, SeedsInvalid
@@ -120,6 +121,17 @@ class ClaimRecord:
     file: str
     line: int
     evidence: list[EvidenceRecord]
+
+
+@dataclass(frozen=True)
+class _PendingClaim:
+    """A claim that passed every check but the anchoring of its quotes."""
+
+    claim: Claim
+    topic: str
+    file: str
+    line: int
+    evidence: list[_Unanchored]
 
 
 def evidence_id(claim_id: str, evidence: Evidence) -> str:
@@ -247,7 +259,7 @@ class Seeds:
         self.problems: list[Problem] = []
         self.index = _Index()
         self._text_files: dict[str, tuple[str, str]] = {}  # source id -> (sha256 of its text, path)
-        self._pending_links: list[tuple[str, str, int, str, str]] = []
+        self._pending_links: list[tuple[str, int, str, str, str]] = []  # (file, line, claim, field, target)
         # Relative dates are checked after the last claim (_check_relative_dates). Kept until
         # then: each relative value, and the date of each claim a relative value counts from
         # (as the EDTF text and where it came from), nothing for other claims. See _keep_base_dates.
@@ -290,7 +302,9 @@ class Seeds:
         return Path(file).stem
 
     def _text_file(self, source: Source) -> tuple[Path, Path]:
-        """Where a source's text file is, and the folder it must stay inside."""
+        """Where a source's text file is, and the folder it must stay inside (only asked
+        of a source that has one)."""
+        assert source.text is not None
         return (self.directory / source.text).resolve(), self.directory.resolve()
 
     def _problem(self, file: str, line: int, record: str, fld: str, message: str, severity: str = "error") -> None:
@@ -326,7 +340,7 @@ class Seeds:
         # anchorer, perhaps in a second process while the next file is validated.
         anchorer = Anchorer(worker=self._claims_expected(files["claims"]) >= ANCHOR_IN_WORKER_FROM)
         try:
-            waiting = None
+            waiting: tuple[list[_PendingClaim], Pending] | None = None
             for file in files["claims"]:
                 claims = [self._claim_record(loc, self._topic(file, loc), properties) for loc in self._read(file, Claim, "claims")]
                 self._keep_base_dates(claims)
@@ -469,8 +483,8 @@ class Seeds:
             self._problem(file, line, "", "", f"not UTF-8 text (byte {raw[ex.start]:#04x} at offset {ex.start}); save the file as UTF-8")
             return None
         parsed = read_yaml(self._path(file), text.removeprefix("\ufeff"))
-        for problem, path in zip(parsed.problems, parsed.problem_paths):
-            self.problems.append(_with_record(problem, path, parsed.value))
+        for problem, where in zip(parsed.problems, parsed.problem_paths):
+            self.problems.append(_with_record(problem, where, parsed.value))
         return parsed
 
     def _validate(self, parsed: YamlFile, root: tuple, item: Any, model: type[BaseModel], kind: str) -> Located | None:
@@ -479,7 +493,7 @@ class Seeds:
         if not isinstance(item, dict):
             self._problem(file, line, "", "", f"expected a record (a mapping of fields), found {_describe(item)}")
             return None
-        record_id = item.get("id") if isinstance(item.get("id"), str) else f"#{root[0] + 1}" if root else ""
+        record_id: str = item["id"] if isinstance(item.get("id"), str) else f"#{root[0] + 1}" if root else ""
         try:
             record = model.model_validate(item)
         except ValidationError as ex:
@@ -494,9 +508,10 @@ class Seeds:
                 self.index.add(kind, item["id"], file, line)
                 self._broken.add(item["id"])
             return None
-        first = self.index.add(kind, record.id, file, line)
+        record_id = item["id"]  # validated: every record read from a file has an id
+        first = self.index.add(kind, record_id, file, line)
         if first is not None:
-            self._problem(file, line, record.id, "id", f"duplicate id: already used at {self._path(first[0])}:{first[1]}")
+            self._problem(file, line, record_id, "id", f"duplicate id: already used at {self._path(first[0])}:{first[1]}")
             return None
         located = Located(record, file, line)
         object.__setattr__(located, "_yaml", parsed)  # kept for field lines in later checks
@@ -647,7 +662,7 @@ class Seeds:
 
     # -- claims and evidence -----------------------------------------------------------
 
-    def _claim_record(self, loc: Located, topic: str, properties: dict[str, Property]) -> ClaimRecord | None:
+    def _claim_record(self, loc: Located, topic: str, properties: dict[str, Property]) -> _PendingClaim:
         claim: Claim = loc.record
         if claim.subject:
             self._ref(loc, "entities", claim.subject, ("subject",), "entity")
@@ -686,9 +701,9 @@ class Seeds:
             item = self._evidence(loc, i, evidence, seen)
             if item is not None:
                 items.append(item)
-        return ClaimRecord(claim, topic, loc.file, loc.line, items)  # type: ignore[arg-type]  # anchored later
+        return _PendingClaim(claim, topic, loc.file, loc.line, items)
 
-    def _anchored(self, claims: list[ClaimRecord], results) -> Iterator[ClaimRecord]:
+    def _anchored(self, claims: list[_PendingClaim], results: Pending) -> Iterator[ClaimRecord]:
         """The claims of a chunk, each item with its anchor; quotes that could not be anchored are reported."""
         anchors: Iterator[Result] = iter(results.result())
         for record in claims:
@@ -800,7 +815,7 @@ class Seeds:
     # (or JSON line) are parsed again (_reread_claims). Both are bounded by the number of
     # relative values, not of claims, and a corpus without them costs nothing.
 
-    def _keep_base_dates(self, claims: list[ClaimRecord]) -> None:
+    def _keep_base_dates(self, claims: list[_PendingClaim]) -> None:
         """Note the date of each claim of a file that a relative value counts from."""
         wanted = self._base_dates
         for record in claims:
@@ -835,9 +850,9 @@ class Seeds:
             if not isinstance(parsed.value, list):
                 continue
             for i, item in enumerate(parsed.value):
-                claim_id = rest.get(parsed.line((i,)))
-                if claim_id is not None and isinstance(item, dict) and item.get("id") == claim_id:
-                    yield claim_id, item
+                found = rest.get(parsed.line((i,)))
+                if found is not None and isinstance(item, dict) and item.get("id") == found:
+                    yield found, item
 
     def _check_relative_dates(self) -> None:
         """Resolve every relative value; report one that cannot be resolved or misses the claim's event_date."""
@@ -939,7 +954,7 @@ def _with_record(problem: Problem, path: tuple, value: Any) -> Problem:
     record = ""
     if path and isinstance(path[0], int) and isinstance(value, list) and path[0] < len(value):
         item = value[path[0]]
-        record = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{path[0] + 1}"
+        record = item["id"] if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{path[0] + 1}"
         path = path[1:]
     elif isinstance(value, dict) and isinstance(value.get("id"), str):
         record = value["id"]
@@ -1100,7 +1115,7 @@ def _messages(ex: ValidationError, model: type[BaseModel]) -> list[tuple[tuple, 
     return [(loc, " or ".join(messages)) for loc, messages in merged.items()]
 
 
-def _message(err: dict, model: type[BaseModel]) -> str:
+def _message(err: ErrorDetails, model: type[BaseModel]) -> str:
     kind = err["type"]
     loc = tuple(p for p in err["loc"])
     value = err.get("input")

@@ -44,6 +44,7 @@ _KNOWN_TAGS = {
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
 }
 
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:  # the C composer is several times faster where libyaml is available
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
@@ -151,6 +152,7 @@ class _Converter:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)  # the other kinds of node returned above
             return self.mapping(node, path)
         except _TooDeep as deep:
             if len(path) > 2:
