@@ -168,7 +168,7 @@ class Source(Model):
     """A document: one that we hold as text, or one that is only cited (a telegram by number)."""
 
     id: Slug
-    kind: SourceKind = Field(description="What sort of document it is.")  # type: ignore[valid-type]
+    kind: SourceKind = Field(description="What sort of document it is.")
     title: Text = Field(description="The title as published, or a descriptive title in square brackets.")
     short_title: str | None = Field(
         None, description="How a reader names it in a sentence (\"Zakharov's report to Stalin\"); reasons use it before author and year."
@@ -318,7 +318,7 @@ class Evidence(Model):
 
     id: Slug | None = Field(None, description="Optional stable id; derived from claim, source and quote when absent.")
     source: Slug = Field(description="The source the passage is in.")
-    stance: Stance = Field(  # type: ignore[valid-type]
+    stance: Stance = Field(
         description="supports, conflicts or qualifies the claim; reports: relays it without endorsing it (hearsay)."
     )
     quote: Text = Field(description="The exact words of the source: one contiguous passage, never paraphrased.")
