@@ -62,7 +62,6 @@ import bisect
 import itertools
 import json
 import math
-import os
 import random
 import shutil
 import sys
@@ -395,7 +394,7 @@ class Corpus:
                 "origin": "primary",
                 "reliability": {"grade": rng.choice("AB"), "reason": "Written at the time by the office that sent it."},
             }, None
-        for i, sid in enumerate(self.text_ids, start=1):
+        for sid in self.text_ids:
             pool = self.text_of[sid]
             record = {
                 "id": sid,
@@ -412,7 +411,7 @@ class Corpus:
             if rng.random() < 0.2:
                 record["notes"] = self.vocab.phrase(rng, 12).capitalize() + "."
             yield record, pool
-        for i, sid in enumerate(self.works, start=1):
+        for sid in self.works:
             yield {
                 "id": sid,
                 "kind": rng.choice(SOURCE_KINDS_WORK),
@@ -505,12 +504,12 @@ class Corpus:
             return f"{self.vocab.word(rng).title()} {self.vocab.word(rng).title()}"
 
         self.entity_aliases: list[list] = []
-        for i in range(self.n_entities):
+        for _ in range(self.n_entities):
             name = fresh(person)
             self.entity_names.append(name)
             aliases: list = []
             for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
-                alias = fresh(lambda: name.replace("a", "ah", 1).replace("o", "ou", 1) + " " + self.vocab.word(rng))
+                alias = fresh(lambda name=name: name.replace("a", "ah", 1).replace("o", "ou", 1) + " " + self.vocab.word(rng))
                 if rng.random() < 0.5:
                     aliases.append(alias)
                 else:
@@ -593,7 +592,7 @@ class Corpus:
             chosen = [topic_sources[i % len(topic_sources)] for i in range(len(stances))]
         items = []
         seen = set()
-        for stance, sid in zip(stances, chosen):
+        for stance, sid in zip(stances, chosen, strict=True):
             pool = self.text_of[sid]
             while True:
                 raw_q, norm_q = pool.quote(self.bank_size, rng)

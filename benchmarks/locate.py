@@ -97,10 +97,10 @@ def main() -> None:
     for query in queries[:2]:  # warm up imports and caches
         find_passages(index, query)
     whole, search, plain, right = [], [], [], 0
-    for query, (start, end) in zip(queries, spans):
-        whole.append(timed(lambda: find_passages(text, query)))
-        search.append(timed(lambda: find_passages(index, query)))
-        plain.append(timed(lambda: text.find(query)))
+    for query, (start, end) in zip(queries, spans, strict=True):
+        whole.append(timed(lambda query=query: find_passages(text, query)))
+        search.append(timed(lambda query=query: find_passages(index, query)))
+        plain.append(timed(lambda query=query: text.find(query)))
         top = find_passages(index, query, limit=1)
         right += bool(top) and top[0].start < end and top[0].end > start
     median_whole = statistics.median(whole) * 1000

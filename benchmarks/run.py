@@ -665,7 +665,7 @@ def print_table(headers: list[str], rows: list[list]) -> None:
     cells = [[str(c) for c in headers]] + [[c if isinstance(c, str) else fmt_num(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     for k, r in enumerate(cells):
-        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        print("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
         if k == 0:
             print("  " + "  ".join("-" * w for w in widths))
 
@@ -702,7 +702,7 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
         flagged = []
         for pair in manifest["planted_compatible"]:
             claims = set(pair["claims"])
-            for (kind, members), cid in found.items():
+            for (_, members), cid in found.items():
                 if claims & members and (len(claims) == 1 or len(claims & members) >= 2):
                     flagged.append((pair["kind"], sorted(claims), cid))
         checks["compatible pairs not flagged"] = {"ok": not flagged, "detail": f"{len(manifest['planted_compatible'])} pairs, {len(flagged)} flagged" + (f": {flagged[:5]}" if flagged else "")}
@@ -983,7 +983,7 @@ def run_size(claims: int, a, work: Path) -> dict:
         try:
             out["serve"] = measure_serve(db, a.requests, a.concurrency, a.seed)
             print(f" done (server peak RSS {out['serve'].get('server_peak_rss_mb')} MB)", flush=True)
-        except Exception as ex:  # noqa: BLE001 - report and go on
+        except Exception as ex:
             out["serve"] = {"error": f"{type(ex).__name__}: {ex}"}
             print(" error:", ex, flush=True)
     report_size(out)

@@ -11,9 +11,9 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-from .anchoring import Anchor, locate, normalise  # noqa: E402
-from .build import BuildResult, build_database, database_digest  # noqa: E402
-from .errors import (  # noqa: E402
+from .anchoring import Anchor, locate, normalise
+from .build import BuildResult, build_database, database_digest
+from .errors import (
     BuildError,
     BuildLocked,
     DatabaseError,
@@ -22,7 +22,7 @@ from .errors import (  # noqa: E402
     ProvenanceError,
     SeedsInvalid,
 )
-from .seeds import Seeds, seeds_digest  # noqa: E402
+from .seeds import Seeds, seeds_digest
 
 __all__ = [
     "__version__",

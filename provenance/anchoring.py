@@ -274,7 +274,7 @@ class QuoteProblem(Exception):
 class SourceText:
     """A source's stored text with its normalised forms computed once, on demand."""
 
-    __slots__ = ("text", "_norm")
+    __slots__ = ("_norm", "text")
 
     def __init__(self, text: str):
         self.text = text

@@ -33,8 +33,8 @@ from .analysis import derive
 from .dates import edtf_interval
 from .errors import BuildError, BuildLocked, SeedsInvalid
 from .models import Citation, Entity, Property, Source
-from .tables import TABLES, create_indexes, create_tables, insert_rows
 from .seeds import ClaimRecord, Located, Seeds, SourceRecord
+from .tables import TABLES, create_indexes, create_tables, insert_rows
 
 __all__ = ["build_database", "check_output", "BuildResult", "database_digest", "BATCH"]
 
@@ -447,7 +447,7 @@ def _write_build_info(db: sqlite_utils.Database, digest: str, counts: dict[str, 
             "seeds_digest": digest,
             "counts": json.dumps(counts, sort_keys=True),
             "sqlite_version": sqlite3.sqlite_version,
-            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
     )
 

@@ -53,7 +53,7 @@ def _check_edtf(value: str) -> str:
         # exception it raises (an AttributeError for "1984-1X") means it could not read the date.
         with contextlib.redirect_stdout(io.StringIO()):
             parsed = parse_edtf(value)
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise ValueError(
             f"{value!r} is not an EDTF date; write e.g. 1950-11-01, 1950-11, 1950-10~ (about), "
             "1950? (uncertain) or 1949/1950 (interval), and keep the source's wording in the "

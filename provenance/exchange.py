@@ -207,7 +207,7 @@ class JsonlSeeds(Seeds):
         if folder == "claims":
             self._topics = {}  # the previous chunk's claims have all been read
         with self.jsonl.open("rb") as handle:
-            for offset, number in zip(self._offsets[folder][begin:end], self._numbers[folder][begin:end]):
+            for offset, number in zip(self._offsets[folder][begin:end], self._numbers[folder][begin:end], strict=True):
                 handle.seek(offset)
                 raw = handle.readline()
                 if folder == "claims":

@@ -227,7 +227,7 @@ def _from_pdf(path: Path, raw: bytes) -> Extracted:
         title = " ".join(str(metadata.title or "").split()) if metadata is not None else ""
     except IngestError:
         raise
-    except Exception as ex:  # noqa: BLE001 - pypdf raises many types on malformed files; say which file
+    except Exception as ex:
         raise IngestError(f"{path} is not a readable PDF ({type(ex).__name__}: {ex})") from ex
     if not any(page.strip() for page in pages):
         raise IngestError(

@@ -136,7 +136,7 @@ class TextIndex:
         if count <= size:
             return [self.folded[self.starts[0] : self.ends[-1]]] if count else []
         folded = self.folded
-        return [folded[a:b] for a, b in zip(self.starts[0 : count - size + 1 : step], self.ends[size - 1 :: step])]
+        return [folded[a:b] for a, b in zip(self.starts[0 : count - size + 1 : step], self.ends[size - 1 :: step], strict=True)]
 
     def word_at(self, offset: int) -> int:
         """The index of the word at or before ``offset``."""

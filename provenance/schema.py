@@ -9,8 +9,8 @@ rewrites them.
 from __future__ import annotations
 
 import json
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter
 

@@ -483,7 +483,7 @@ class Seeds:
             self._problem(file, line, "", "", f"not UTF-8 text (byte {raw[ex.start]:#04x} at offset {ex.start}); save the file as UTF-8")
             return None
         parsed = read_yaml(self._path(file), text.removeprefix("\ufeff"))
-        for problem, where in zip(parsed.problems, parsed.problem_paths):
+        for problem, where in zip(parsed.problems, parsed.problem_paths, strict=True):
             self.problems.append(_with_record(problem, where, parsed.value))
         return parsed
 

@@ -75,7 +75,7 @@ def test_normalise_keeps_an_offset_for_every_character():
     norm = normalise(text)
     assert norm.text == 'é "x" y'
     assert len(norm.starts) == len(norm.ends) == len(norm.text)
-    assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends))
+    assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends, strict=True))
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ def test_full_text_search(corpus_db):
 
 def test_build_info(corpus_db):
     conn = sqlite3.connect(corpus_db)
-    version, digest, counts = conn.execute("select package_version, seeds_digest, counts from build_info").fetchone()
+    _, digest, counts = conn.execute("select package_version, seeds_digest, counts from build_info").fetchone()
     assert len(digest) == 64
     assert json.loads(counts)["claims"] == 3
 
@@ -111,6 +111,6 @@ def test_killed_build_leaves_the_previous_database_readable(seeds, tmp_path):
 def test_a_second_build_at_once_is_refused(seeds, tmp_path):
     db = tmp_path / "provenance.db"
     with _lock(db):
-        with pytest.raises(BuildLocked, match="another build of .* is running"):
+        with pytest.raises(BuildLocked, match=r"another build of .* is running"):
             build_database(seeds, db)
     build_database(seeds, db)  # the lock is released

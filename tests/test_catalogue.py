@@ -117,7 +117,7 @@ def test_bad_input(tmp_path, previous, monkeypatch, case, file, old, new):
         assert result.exit_code == 1, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         assert "Traceback" not in result.output
-    lines = [l.replace(f"{seeds}/", "") for l in checked.output.splitlines() if "warning:" not in l]
+    lines = [out.replace(f"{seeds}/", "") for out in checked.output.splitlines() if "warning:" not in out]
     assert lines[-1].endswith("found; nothing was built.")
     assert lines[:-1] == EXPECTED[case]
     assert built.output == checked.output  # the same problems, warnings too, in the same order

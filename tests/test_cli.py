@@ -59,9 +59,9 @@ def test_schema_check():
 
 
 def test_cli_reference_is_current():
-    from provenance.clidoc import DOC, render
-
     import difflib
+
+    from provenance.clidoc import DOC, render
 
     diff = "".join(difflib.unified_diff(DOC.read_text(encoding="utf-8").splitlines(True), render().splitlines(True)))
     assert diff == "", "run: python -m provenance.clidoc\n" + diff

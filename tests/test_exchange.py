@@ -43,8 +43,8 @@ def test_round_trip_builds_an_identical_database(tmp_path, seeds, monkeypatch):
 def test_lines_read_as_seed_records(tmp_path, corpus_db):
     export(corpus_db, tmp_path / "c.jsonl")
     lines = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
-    assert [l["type"] for l in lines][:3] == ["source", "source", "source"]
-    claim = next(l for l in lines if l["type"] == "claim" and l["record"]["id"] == "first-combat-1950-11-01")
+    assert [r["type"] for r in lines][:3] == ["source", "source", "source"]
+    claim = next(r for r in lines if r["type"] == "claim" and r["record"]["id"] == "first-combat-1950-11-01")
     assert claim["topic"] == "combat"
     assert claim["record"]["value"] == {"date": "1950-11-01"}
     assert claim["record"]["evidence"][0]["via"] == ["memo-n12"]
@@ -88,7 +88,7 @@ def test_text_beside_the_file(tmp_path):
         {"type": "claim", "record": {"id": "c", "statement": "s", "evidence": [
             {"source": "a", "stance": "supports", "quote": "The first sortie was flown on 1 November 1950", "locator": "p. 1"}]}},
     ]
-    (tmp_path / "in.jsonl").write_text("".join(json.dumps(l) + "\n" for l in lines))
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     build_database(JsonlSeeds(tmp_path / "in.jsonl"), tmp_path / "p.db")
     row = sqlite3.connect(tmp_path / "p.db").execute("select anchor_start, anchor_end, topic from evidence join claims on claims.id = claim_id").fetchone()
     assert row == (0, 45, "in")

@@ -21,7 +21,7 @@ from provenance import build_database
 from provenance.cli import cli
 from provenance.export import FORMATS, ExportOptions, export, md_escape
 
-from .conftest import HERE, ROOT
+from .conftest import HERE
 
 FIRST_COMBAT = "soviet-air-force-first-combat-1950-11-01"
 

@@ -20,6 +20,6 @@ def test_seed_loader_raises_only_its_own_errors(tmp_path):
         text=True,
         timeout=300,
     )
-    report = "\n".join(l for l in result.stderr.splitlines() if "INFO: Instrumenting" not in l)
+    report = "\n".join(line for line in result.stderr.splitlines() if "INFO: Instrumenting" not in line)
     assert result.returncode == 0, report[-3000:]
     assert "Done 2000 runs" in result.stderr

@@ -59,7 +59,7 @@ def make_pdf(path: Path, paragraphs=PDF_PARAGRAPHS, title: str | None = "Report 
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_creation_date(datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc))
+    pdf.set_creation_date(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     if title:
         pdf.set_title(title)
     pdf.set_font("Helvetica", size=12)
@@ -80,7 +80,7 @@ def make_blank_pdf(path: Path) -> Path:
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_creation_date(datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc))
+    pdf.set_creation_date(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     pdf.add_page()
     pdf.rect(10, 10, 100, 150, style="F")
     path.write_bytes(bytes(pdf.output()))

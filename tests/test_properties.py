@@ -68,7 +68,7 @@ def test_a_quote_cut_from_any_text_is_found_at_the_right_offsets(case):
 def test_normalise_offsets_are_monotonic_and_inside_the_text(text):
     norm = normalise(text)
     assert len(norm.starts) == len(norm.text)
-    assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends))
+    assert all(0 <= s < e <= len(text) for s, e in zip(norm.starts, norm.ends, strict=True))
     assert list(norm.starts) == sorted(norm.starts)
     assert normalise(norm.text).text == norm.text  # idempotent
 
@@ -105,7 +105,7 @@ def _groups(edges, items):
 
 @given(graph_and_items())
 def test_independence_never_increases_when_a_citation_is_added(case):
-    nodes, edges, items, extra = case
+    _, edges, items, extra = case
     assume(extra[0] != extra[1])
     before = len(_groups(edges, items))
     after = len(_groups(edges + [extra], items))
@@ -229,7 +229,7 @@ def test_plain_dates_agree_with_the_edtf_grammar(day, precision, qualifier):
 
     from edtf import parse_edtf
 
-    from provenance.dates import _precision, _PADDING, check_edtf
+    from provenance.dates import _PADDING, _precision, check_edtf
 
     text = {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.isoformat()[:4]}[precision] + qualifier
     assert check_edtf(text) == text

@@ -36,7 +36,7 @@ def test_alias_bomb_is_bounded(monkeypatch):
 
     monkeypatch.setattr(yamlfile, "MAX_NODES", 10_000)
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-    for name, prev in zip("bcdefg", "abcdef"):
+    for name, prev in zip("bcdefg", "abcdef", strict=True):
         bomb += f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
     parsed = read_yaml("f.yaml", bomb)
     assert parsed.value is None

@@ -97,7 +97,7 @@ _COLUMNS = {
         "reporting_sources", "supporting_evidence", "conflicting_evidence", "independent_origins",
         "credible_origins", "conflicting_origins", "reporting_origins", "weak_dissent", "origin_groups",
         "sides", "reason",
-    ),  # fmt: skip
+    ),
     "evidence_assessments": ("evidence_id", "weight", "weight_reason", "computed_credibility", "reason"),
     "contradictions": ("id", "signals", "claims", "weak", "subject_id", "property_id", "explanation"),
     "contradiction_signals": ("contradiction_id", "signal", "explanation"),

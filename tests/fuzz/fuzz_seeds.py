@@ -18,11 +18,11 @@ import atheris
 
 # Third-party libraries are imported before instrumentation: only the project's own code
 # is instrumented (instrumenting pydantic's internals crashes the interpreter).
-import edtf  # noqa: F401,E402
-import pydantic  # noqa: F401,E402
-import rapidfuzz  # noqa: F401,E402
-import sqlite_utils  # noqa: F401,E402
-import yaml  # noqa: F401,E402
+import edtf  # noqa: F401
+import pydantic  # noqa: F401
+import rapidfuzz  # noqa: F401
+import sqlite_utils  # noqa: F401
+import yaml  # noqa: F401
 
 with atheris.instrument_imports(include=["provenance"]):
     from provenance import ProvenanceError

@@ -145,10 +145,10 @@ def suggest(
     candidates = sorted(index.pairs())
     if not candidates:
         return []
-    left, right = zip(*candidates)
+    left, right = zip(*candidates, strict=True)
     similarities = vectors[list(left)].multiply(vectors[list(right)]).sum(axis=1).A1  # cosine: the rows are unit vectors
     out = []
-    for (i, j), similarity in zip(candidates, similarities):
+    for (i, j), similarity in zip(candidates, similarities, strict=True):
         a, b = readings[i], readings[j]
         same_source = a.passage.source == b.passage.source
         if same_source and abs(a.passage.start - b.passage.start) < 1500:
