@@ -7,6 +7,7 @@ description is the model field's own, so it is written once.
 
 from __future__ import annotations
 
+import difflib
 import json
 import operator
 from dataclasses import dataclass, field
@@ -408,7 +409,9 @@ def insert_rows(conn, table: str, rows: list[dict]) -> None:
     sqlite-utils' ``insert_all`` rebuilds its SQL for every chunk and caps a statement at
     999 variables; on millions of rows of known shape that is most of the build's time, so
     the bulk rows go in through the same connection with plain ``executemany``. Lists and
-    dicts are stored as JSON, as sqlite-utils would store them.
+    dicts are stored as JSON, as sqlite-utils would store them. A key that is not a column
+    (a misspelt ``lable``) is an error, not a value silently dropped; a column a row leaves
+    out is NULL.
     """
     if not rows:
         return
@@ -420,6 +423,10 @@ def insert_rows(conn, table: str, rows: list[dict]) -> None:
         getter = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
         prepared = _INSERTS[table] = (sql, columns, json_columns, getter)
     sql, columns, json_columns, getter = prepared
+    unknown = rows[0].keys() - set(columns)  # each table's rows are built by one function: its first row speaks for all
+    if unknown:
+        hints = [f"{k!r}" + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(k, columns, n=1)) else "") for k in sorted(unknown)]
+        raise ValueError(f"rows for {table} have keys that are not its columns: {', '.join(hints)}")
     try:
         values = list(map(getter, rows))  # in C, when every row has every column
     except KeyError:
