@@ -1,34 +1,63 @@
-"""A bounded load run against a local server: claim pages, claim JSON, search, contradictions.
+"""A bounded load run against a local server: a mix of every page, with 1 and with N workers.
 
-Starts Datasette (as `provenance serve` configures it) on 127.0.0.1 with a built database,
-sends a fixed number of requests per endpoint at a fixed concurrency, and reports errors,
-median, p95 and p99 latency, and the server's memory (RSS) before, during and after, so a
-leak shows as growth. Only 127.0.0.1; the run stops by itself.
+Starts the site as `provenance serve --workers N` does (uvicorn's workers running
+provenance.asgi on a built database) on 127.0.0.1, warms it up, then for a fixed time
+keeps `--concurrency` clients busy, each sending one request after another (HTTP/1.1,
+keep-alive) to a page drawn at random, with equal weights, from:
 
-    python benchmarks/load.py --db /tmp/corpus-100000/provenance.db --requests 2000 --concurrency 32
+    home, claim page, claim JSON, source with text (a page of passages in context),
+    source without text, contradictions, entity, search, Datasette's table page,
+    Datasette's row page, Datasette's SQL page
+
+and reports per page requests/s, median, p95 and p99 latency and errors (any answer but
+200), and the memory of all the server's processes (RSS and PSS, sampled every second)
+over the run, so a leak shows as growth. Each `--workers` value gets a fresh server and
+the same sequence of pages. The clients run on the same machine, in this process.
+
+    python benchmarks/load.py --db /tmp/bench100k/corpus-100000/provenance.db --workers 1,2 --seconds 60
+
+Only 127.0.0.1; the run stops by itself. Exit status 1 if any request failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import multiprocessing
+import os
+import platform
 import random
 import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from provenance.publish import datasette_args, write_metadata  # noqa: E402
+from provenance.asgi import server_command  # noqa: E402
+
+PAGES = [
+    "home",
+    "claim",
+    "claim JSON",
+    "source with text",
+    "source without text",
+    "contradictions",
+    "entity",
+    "search",
+    "Datasette table",
+    "Datasette row",
+    "Datasette SQL",
+]
+DATASETTE_PAGES = {"Datasette table", "Datasette row", "Datasette SQL"}
 
 
 def _port() -> int:
@@ -37,111 +66,285 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+class Corpus:
+    """Ids to ask for, sampled once from the database (the same for every run)."""
+
+    def __init__(self, db: Path, seed: int):
+        conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+        q = lambda sql: [r[0] for r in conn.execute(sql)]  # noqa: E731
+        self.name = db.stem
+        self.claims = q("select id from claims order by random() limit 5000")
+        self.text_sources = q("select id from sources where text_length is not null")
+        self.cited_sources = q("select id from sources where text_length is null order by random() limit 1000")
+        self.passages = q("select id from evidence where anchor_start is not null order by random() limit 5000")
+        self.entities = q("select id from entities order by random() limit 2000")
+        self.signals = q("select distinct signal from contradiction_signals")
+        words = [w for s in q("select statement from claims order by random() limit 300") for w in s.split()]
+        self.words = [w.strip(".,;:") for w in words if len(w.strip(".,;:")) > 3][:500]
+        self.total_claims = conn.execute("select count(*) from claims").fetchone()[0]
+        conn.close()
+        self.rng = random.Random(seed)
+
+    def path(self, page: str) -> str:
+        r, db = self.rng, self.name
+        if page == "home":
+            return "/"
+        if page == "claim":
+            return f"/claim/{quote(r.choice(self.claims), safe='')}"
+        if page == "claim JSON":
+            return f"/claim/{quote(r.choice(self.claims), safe='')}.json"
+        if page == "source with text":  # as a reader arrives: from a claim's passage, or paging
+            if r.random() < 0.5:
+                return f"/source/{quote(r.choice(self.text_sources), safe='')}?page={r.randint(1, 20)}"
+            return f"/source/{quote(r.choice(self.text_sources), safe='')}?ev={quote(r.choice(self.passages))}"
+        if page == "source without text":
+            return f"/source/{quote(r.choice(self.cited_sources or self.text_sources), safe='')}"
+        if page == "contradictions":
+            return "/contradictions?" + urlencode({"kind": r.choice(self.signals + [""]), "page": r.randint(1, 3)})
+        if page == "entity":
+            return f"/entity/{quote(r.choice(self.entities), safe='')}"
+        if page == "search":
+            return "/search?" + urlencode({"q": r.choice(self.words)})
+        if page == "Datasette table":
+            return f"/{db}/claims?" + urlencode({"_next": r.choice(self.claims)})
+        if page == "Datasette row":
+            return f"/{db}/claims/{quote(r.choice(self.claims), safe='')}"
+        if page == "Datasette SQL":
+            sql = "select c.id, c.statement, s.status from claims c join claim_status s on s.claim_id = c.id where c.id >= :id order by c.id limit 20"
+            return f"/{db}?" + urlencode({"sql": sql, "id": r.choice(self.claims)})
+        raise ValueError(page)
 
 
-def _get(url: str) -> tuple[float, int]:
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as ex:
-        status = ex.code
-    except OSError:
-        status = 0
-    return time.perf_counter() - started, status
+def _client(port: int, jobs: list[tuple[str, str]], lock: threading.Lock, deadline: float, results: list) -> None:
+    """One client: takes the next (page, path) and GETs it on its keep-alive connection."""
+    conn = None
+    while time.monotonic() < deadline:
+        with lock:
+            if not jobs:
+                return
+            page, path = jobs.pop()
+        started = time.perf_counter()
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            body = response.read()
+            status, size = response.status, len(body)
+            if response.getheader("connection", "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException):
+            status, size = 0, 0
+            if conn is not None:
+                conn.close()
+            conn = None
+        results.append((page, time.perf_counter() - started, status, size, path))
+    if conn is not None:
+        conn.close()
+
+
+def _processes(root: int) -> list[int]:
+    """The process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _memory_mb(root: int) -> tuple[float, float]:
+    """RSS and PSS (shared pages counted once, in shares) of a process tree, in MB."""
+    rss = pss = 0
+    for pid in _processes(root):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss / 1024, pss / 1024
+
+
+def _clients(port: int, jobs: list[tuple[str, str]], threads: int, duration: float) -> list:
+    """``threads`` clients in this process, until the jobs run out or ``duration`` passes.
+
+    The clients are split over a few processes: 32 threads in one Python process queue for
+    its one interpreter lock and cannot keep a two-process server busy.
+    """
+    jobs = list(reversed(jobs))
+    results: list = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + duration
+    running = [threading.Thread(target=_client, args=(port, jobs, lock, deadline, results)) for _ in range(threads)]
+    for t in running:
+        t.start()
+    for t in running:
+        t.join()
+    return results
 
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server stopped (exit {server.returncode})")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/-/versions.json")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def run(db: Path, corpus: Corpus, workers: int, seconds: float, warmup: float, concurrency: int, seed: int, processes: int) -> dict:
+    port = _port()
+    command, env = server_command(db, "127.0.0.1", port, workers)
+    command.append("--no-access-log")
+    server = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_up(port, server)
+        corpus.rng.seed(seed)
+        rng = random.Random(seed)
+
+        def phase(duration: float) -> tuple[list, float]:
+            jobs = [(p, corpus.path(p)) for p in (rng.choice(PAGES) for _ in range(int(duration * 1000)))]
+            started = time.monotonic()
+            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = pool.map(
+                    _clients, [port] * processes, [jobs[i::processes] for i in range(processes)], [concurrency // processes] * processes,
+                    [duration] * processes,
+                )
+                results = [r for part in parts for r in part]
+            return results, time.monotonic() - started
+
+        phase(warmup)  # first requests: connections, caches, Python's own warm-up
+        samples: list[tuple[float, float, float]] = []
+        stop = threading.Event()
+
+        def sample() -> None:
+            t0 = time.monotonic()
+            while not stop.is_set():
+                samples.append((time.monotonic() - t0, *_memory_mb(server.pid)))
+                stop.wait(1.0)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        results, elapsed = phase(seconds)
+        stop.set()
+        sampler.join()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    pages = {}
+    for page in PAGES:
+        rows = [r for r in results if r[0] == page]
+        times = [r[1] * 1000 for r in rows]
+        pages[page] = {
+            "requests": len(rows),
+            "requests_per_s": round(len(rows) / elapsed, 1),
+            "median_ms": round(statistics.median(times), 1) if times else None,
+            "p95_ms": round(_percentile(times, 0.95), 1) if times else None,
+            "p99_ms": round(_percentile(times, 0.99), 1) if times else None,
+            "errors": sum(1 for r in rows if r[2] != 200),
+            "mean_kb": round(statistics.mean(r[3] for r in rows) / 1000, 1) if rows else None,
+        }
+    third = max(1, len(samples) // 3)
+    return {
+        "workers": workers,
+        "seconds": round(elapsed, 1),
+        "requests": len(results),
+        "requests_per_s": round(len(results) / elapsed, 1),
+        "errors": sum(1 for r in results if r[2] != 200),
+        "error_examples": [(r[0], r[2], r[4]) for r in results if r[2] != 200][:5],
+        "pages": pages,
+        "memory_mb": {
+            "rss_start": round(samples[0][1], 1),
+            "rss_max": round(max(s[1] for s in samples), 1),
+            "rss_end": round(samples[-1][1], 1),
+            "rss_first_third_mean": round(statistics.mean(s[1] for s in samples[:third]), 1),
+            "rss_last_third_mean": round(statistics.mean(s[1] for s in samples[-third:]), 1),
+            "pss_start": round(samples[0][2], 1),
+            "pss_end": round(samples[-1][2], 1),
+            "samples": [(round(t), round(rss), round(pss)) for t, rss, pss in samples],
+        },
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True, type=Path)
-    parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
+    parser.add_argument("--workers", default="1,2", help="comma-separated numbers of server processes to compare (default 1,2)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of each measured run (default 60)")
+    parser.add_argument("--warmup", type=float, default=10, help="unmeasured mixed load first (default 10 s)")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--client-processes", type=int, default=4, help="processes the clients are split over (default 4)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=5, help="extra rounds of claim pages to watch memory settle")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
-    claims = [r[0] for r in conn.execute("select id from claims order by random() limit 5000")]
-    words = [r[0].split()[0] for r in conn.execute("select statement from claims order by random() limit 200")]
-    kinds = [r[0] for r in conn.execute("select distinct kind from contradictions")]
-    total_claims = conn.execute("select count(*) from claims").fetchone()[0]
-    conn.close()
-    rng = random.Random(args.seed)
+    corpus = Corpus(args.db, args.seed)
+    runs = []
+    print(f"{corpus.total_claims:,} claims; concurrency {args.concurrency}; {args.seconds:.0f} s per run after {args.warmup:.0f} s of warm-up")
+    for workers in [int(w) for w in args.workers.split(",")]:
+        print(f"... {workers} worker{'s' if workers != 1 else ''}", flush=True)
+        runs.append(run(args.db, corpus, workers, args.seconds, args.warmup, args.concurrency, args.seed, args.client_processes))
 
-    port = _port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as tmp:
-        metadata = write_metadata(Path(tmp) / "metadata.json", args.db.stem)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "datasette", *datasette_args(args.db, metadata, "127.0.0.1", port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    head = "".join(f"{'workers ' + str(r['workers']):>36}" for r in runs)
+    print(f"\n{'':<22}{head}")
+    print(f"{'page':<22}" + "".join(f"{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'err':>5}{'KB':>3}" for _ in runs).replace("KB", "  "))
+    for page in PAGES:
+        cells = "".join(
+            f"{p['requests_per_s']:>7}{p['median_ms']:>7.0f}{p['p95_ms']:>7.0f}{p['p99_ms']:>7.0f}{p['errors']:>5}   "
+            for p in (r["pages"][page] for r in runs)
         )
-        try:
-            deadline = time.monotonic() + 60
-            while _get(base + "/-/versions.json")[1] != 200:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
-            endpoints = {
-                "claim page": lambda: f"{base}/claim/{rng.choice(claims)}",
-                "claim JSON": lambda: f"{base}/claim/{rng.choice(claims)}.json",
-                "search": lambda: f"{base}/search?q={rng.choice(words)}",
-                "contradictions page": lambda: f"{base}/contradictions?kind={rng.choice(kinds or [''])}&page={rng.randint(1, 3)}",
-            }
-            results = {"claims": total_claims, "requests_per_endpoint": args.requests, "concurrency": args.concurrency, "endpoints": {}}
-            rss = [_rss_mb(server.pid)]
-            print(f"{total_claims:,} claims; {args.requests} requests per endpoint at concurrency {args.concurrency}")
-            print(f"{'endpoint':<22}{'req/s':>8}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'RSS MB':>9}")
-            for name, make in endpoints.items():
-                urls = [make() for _ in range(args.requests)]
-                started = time.perf_counter()
-                with ThreadPoolExecutor(args.concurrency) as pool:
-                    outcomes = list(pool.map(_get, urls))
-                elapsed = time.perf_counter() - started
-                times = [t * 1000 for t, _ in outcomes]
-                errors = sum(1 for _, status in outcomes if status != 200)
-                rss.append(_rss_mb(server.pid))
-                row = {
-                    "requests_per_s": round(args.requests / elapsed, 1),
-                    "median_ms": round(statistics.median(times), 1),
-                    "p95_ms": round(_percentile(times, 0.95), 1),
-                    "p99_ms": round(_percentile(times, 0.99), 1),
-                    "errors": errors,
-                    "rss_mb_after": round(rss[-1], 1),
-                }
-                results["endpoints"][name] = row
-                print(f"{name:<22}{row['requests_per_s']:>8}{row['median_ms']:>11}{row['p95_ms']:>9}{row['p99_ms']:>9}{errors:>8}{row['rss_mb_after']:>9}")
-            # more rounds of every endpoint: memory should settle, not keep growing
-            extra_errors = 0
-            for _ in range(args.rounds):
-                urls = [make() for make in endpoints.values() for _ in range(args.requests // 4)]
-                with ThreadPoolExecutor(args.concurrency) as pool:
-                    extra_errors += sum(1 for _, status in pool.map(_get, urls) if status != 200)
-                rss.append(_rss_mb(server.pid))
-            results["rss_mb"] = [round(r, 1) for r in rss]
-            results["errors"] = sum(e["errors"] for e in results["endpoints"].values()) + extra_errors
-            print(f"server RSS, MB: start {rss[0]:.0f}; after each endpoint {', '.join(f'{r:.0f}' for r in rss[1:5])}; "
-                  f"after each further round of all four {', '.join(f'{r:.0f}' for r in rss[5:])}")
-            print(f"errors: {results['errors']}")
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        print(f"{page:<22}{cells}")
+    print(f"{'all':<22}" + "".join(f"{r['requests_per_s']:>7}{'':>21}{r['errors']:>5}   " for r in runs))
+    for r in runs:
+        m = r["memory_mb"]
+        print(
+            f"workers {r['workers']}: server RSS (all processes) {m['rss_start']:.0f} MB at start, {m['rss_max']:.0f} max, "
+            f"{m['rss_end']:.0f} at end (mean {m['rss_first_third_mean']:.0f} in the first third, {m['rss_last_third_mean']:.0f} in the last); "
+            f"PSS {m['pss_start']:.0f} -> {m['pss_end']:.0f} MB"
+        )
+        for example in r["error_examples"]:
+            print(f"  error: {example}")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
-    sys.exit(1 if results["errors"] else 0)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
+                    "db": str(args.db),
+                    "claims": corpus.total_claims,
+                    "concurrency": args.concurrency,
+                    "runs": runs,
+                },
+                indent=2,
+            )
+        )
+    sys.exit(1 if any(r["errors"] for r in runs) else 0)
 
 
 if __name__ == "__main__":

@@ -158,17 +158,23 @@ def _summary(result: BuildResult) -> None:
 @click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option("--get", "get_path", default=None, help="Print the response to this path and exit, instead of serving.")
 @click.option("--watch", is_flag=True, help="Rebuild when the seeds change (the server restarts on the new build).")
-def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | None, watch: bool):
+@click.option(
+    "-w", "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Server processes (uvicorn's workers), about one per core."
+)
+def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | None, watch: bool, workers: int):
     """Build the database if the seeds changed, then serve it with Datasette.
 
-    The server restarts whenever the database file is rebuilt, so no reader ever gets
-    answers from two builds; with --watch it also rebuilds when the seeds change.
+    Each worker is a Datasette process on the same immutable file (uvicorn's workers,
+    see provenance/asgi.py). The server restarts whenever the database file is rebuilt,
+    so no reader ever gets answers from two builds; with --watch it also rebuilds when
+    the seeds change.
 
     Example:
 
     \b
         provenance serve seeds
         # then open http://127.0.0.1:8001/
+        provenance serve seeds --workers 2   # one per core
     """
     from datasette.cli import cli as datasette_cli
 
@@ -197,7 +203,7 @@ def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | 
         except ProvenanceError as ex:
             click.secho(f"rebuild failed: {ex}", fg="red", err=True)
 
-    click.echo(f"Serving http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    click.echo(f"Serving http://{host}:{port}/ with {workers} worker{'s' if workers != 1 else ''} (Ctrl-C to stop)", err=True)
     failed_digest = None
 
     def changed_and_not_failed() -> bool:
@@ -215,6 +221,7 @@ def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | 
         db_path,
         host,
         port,
+        workers=workers,
         seeds_changed=changed_and_not_failed if watch else None,
         rebuild=rebuild,
         echo=lambda message: click.echo(message, err=True),

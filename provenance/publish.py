@@ -9,11 +9,12 @@ and Datasette may cache counts), with a time limit on SQL and facet suggestions 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .tables import ALL_TABLES
 
-__all__ = ["SETTINGS", "QUERIES", "site_metadata", "datasette_args", "datasette_kwargs", "write_metadata"]
+__all__ = ["SETTINGS", "QUERIES", "site_metadata", "datasette_args", "datasette_kwargs", "write_metadata", "supervise"]
 
 SETTINGS = {
     "sql_time_limit_ms": 2000,
@@ -143,54 +144,62 @@ def supervise(
     host: str,
     port: int,
     *,
+    workers: int = 1,
     seeds_changed=None,
     rebuild=None,
     interval: float = 1.0,
     echo=print,
 ) -> int:
-    """Run Datasette on ``db_path`` and restart it whenever the file is replaced.
+    """Serve ``db_path`` with ``workers`` processes (uvicorn's workers, each running the
+    site of :mod:`provenance.asgi`) and restart them whenever the file is replaced.
 
     Datasette opens a connection per thread, lazily: after a rebuild renames a new file
     over the old one, some threads would read the new database while others still read
-    the old one, so answers would mix until a restart. Restarting the server process when
-    the file changes means every answer comes from one build. With ``seeds_changed`` and
-    ``rebuild``, the seeds are watched too and rebuilt when they change (a failed rebuild
-    leaves the old database, and the old server, running).
+    the old one, so answers would mix until a restart. Restarting the server (and so
+    every worker) when the file changes means every answer comes from one build. With
+    ``seeds_changed`` and ``rebuild``, the seeds are watched too and rebuilt when they
+    change (a failed rebuild leaves the old database, and the old server, running).
     """
     import signal
     import subprocess
-    import sys
-    import tempfile
     import time
+
+    from .asgi import server_command
 
     def stop(signum, frame):  # a terminated supervisor takes its server with it
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
-        metadata = write_metadata(Path(tmp) / "metadata.json", db_path.stem)
-        command = [sys.executable, "-m", "datasette", *datasette_args(db_path, metadata, host, port)]
-        child = subprocess.Popen(command)
-        stamp = _stamp(db_path)
+    command, env = server_command(db_path, host, port, workers)
+    env = {**os.environ, **env}
+    child = subprocess.Popen(command, env=env)
+    stamp = _stamp(db_path)
+    try:
+        while True:
+            time.sleep(interval)
+            if child.poll() is not None:
+                return child.returncode
+            if seeds_changed is not None and seeds_changed():
+                rebuild()
+            if _stamp(db_path) != stamp:
+                stamp = _stamp(db_path)
+                echo(f"{db_path} was rebuilt: restarting the server so that every answer comes from one build")
+                _stop(child)
+                child = subprocess.Popen(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        _stop(child)
+
+
+def _stop(child) -> None:
+    """Stop the server and wait for it; uvicorn's supervisor stops its workers first."""
+    import subprocess
+
+    if child.poll() is None:
+        child.terminate()
         try:
-            while True:
-                time.sleep(interval)
-                if child.poll() is not None:
-                    return child.returncode
-                if seeds_changed is not None and seeds_changed():
-                    rebuild()
-                if _stamp(db_path) != stamp:
-                    stamp = _stamp(db_path)
-                    echo(f"{db_path} was rebuilt: restarting the server so that every answer comes from one build")
-                    child.terminate()
-                    child.wait(timeout=30)
-                    child = subprocess.Popen(command)
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            if child.poll() is None:
-                child.terminate()
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

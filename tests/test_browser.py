@@ -55,7 +55,7 @@ def _serve(seeds: Path, folder: Path):
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError("the server did not start")
+                raise RuntimeError("the server did not start") from None
             time.sleep(0.1)
     return process, base
 
@@ -126,16 +126,89 @@ def test_pages_of_the_bundled_corpus(servers, browser):
     assert dialogs == []
 
 
+def _passage_in_view(page, anchor: str) -> bool:
+    """Whether the passage with this anchor is on screen (the anchor is its mark, or an
+    empty span just before it when several passages start together)."""
+    return page.evaluate(
+        """anchor => {
+            let target = document.getElementById(anchor);
+            if (target && target.tagName === "SPAN") { while (target && target.tagName !== "MARK") target = target.nextElementSibling; }
+            if (!target) return false;
+            const box = target.getBoundingClientRect();
+            return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
+        }""",
+        anchor,
+    )
+
+
 def test_links_on_the_claim_page_reach_the_highlighted_passage(servers, browser):
     base, _ = servers
     page = _page(browser, [])
     page.goto(f"{base}/claim/{FIRST_COMBAT}")
-    link = page.locator(".side.supports blockquote .attribution a").first
-    href = link.get_attribute("href")
-    link.click()
+    for i in range(page.locator(".side.supports blockquote .attribution a").count()):
+        page.goto(f"{base}/claim/{FIRST_COMBAT}")
+        link = page.locator(".side.supports blockquote .attribution a").nth(i)
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_load_state()
+        assert _passage_in_view(page, href.split("#", 1)[1]), href
+
+
+def test_an_old_link_to_a_passage_on_a_later_page_lands_on_it(servers, browser, bundled_db):
+    import sqlite3
+
+    base, _ = servers
+    conn = sqlite3.connect(bundled_db)
+    passage = conn.execute(
+        "select id from evidence where source_id = 'zhang-2020' and anchor_start is not null order by anchor_start, id limit 1 offset 200"
+    ).fetchone()[0]
+    conn.close()
+    page = _page(browser, [])
+    page.goto(f"{base}/source/zhang-2020#ev-{passage}")  # no ?ev=: the page's script asks for the page holding it
+    page.wait_for_url(f"**ev={passage}**")
     page.wait_for_load_state()
-    anchor = href.split("#", 1)[1]
-    assert page.locator(f"mark#{anchor}").is_visible()
+    assert _passage_in_view(page, f"ev-{passage}")
+
+
+CONSOLE_PAGES = ["/", f"/claim/{FIRST_COMBAT}", f"/claim/{FIRST_COMBAT}.json", "/source/zhang-2020", "/source/zhang-2020?full=1",
+                 "/source/zhang-2020?page=3", "/contradictions", "/search?q=Yalu", "/entity/andong", "/no-such-page",
+                 "/claim/no-such-claim", "/provenance", "/provenance/claims", f"/provenance/claims/{FIRST_COMBAT}",
+                 "/provenance?sql=select+id,+statement+from+claims+limit+5", "/provenance/claims?_sort=nope"]
+
+
+def test_no_content_security_policy_errors_on_any_page(servers, browser):
+    """Every page's own scripts run under its policy, Datasette's inline ones included:
+    the console has no complaint and no script failed."""
+    base, _ = servers
+    page = _page(browser, [])
+    messages, errors = [], []
+    page.on("console", lambda m: messages.append((page.url, m.type, m.text)))
+    page.on("pageerror", lambda e: errors.append((page.url, str(e))))
+    for path in CONSOLE_PAGES:
+        response = page.goto(base + path)
+        assert "content-security-policy" in response.headers, path
+        page.wait_for_load_state("load")
+    # Datasette's inline script (on every page) closes an open menu on a click elsewhere
+    page.goto(f"{base}/claim/{FIRST_COMBAT}")
+    page.evaluate("() => { const d = document.createElement('details'); d.id = 'menu'; d.open = true; d.innerHTML = '<summary>m</summary>'; document.body.prepend(d); }")
+    page.locator("h1").click()
+    assert page.locator("details#menu").evaluate("d => d.open") is False
+    complaints = [m for m in messages if "Content Security Policy" in m[2] or "Refused to" in m[2]]
+    assert complaints == [] and errors == []
+
+
+def test_direction_overrides_are_shown_escaped(servers, browser):
+    _, base = servers
+    page = _page(browser, [])
+    for path in ("/source/bidi", "/claim/bidi-claim", "/entity/bidi-sender"):
+        page.goto(base + path)
+        text = page.evaluate("() => document.title + ' ' + document.body.innerText")
+        assert "⟨U+202E⟩" in text and "\u202e" not in text and "\u2066" not in text, path
+    page.goto(base + "/source/bidi")
+    assert "report⟨U+202E⟩txt.exe" in page.locator("h1").inner_text()
+    link = page.locator("a[rel~=nofollow]")
+    assert link.get_attribute("href") == "https://example.org/report%E2%80%AEtxt.exe"
+    _shot(page, "bidi-source")
 
 
 HOSTILE_PAGES = ["/", "/claim/evil-claim", "/claim/evil-claim-2", "/source/evil", "/source/cited-work", "/entity/villain",

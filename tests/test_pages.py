@@ -72,7 +72,7 @@ async def test_claim_page(ds):
     assert '<span class="weight weight-unjudged">unjudged</span>' in html
     assert '<span class="weight weight-credible">credible</span>' in html
     assert "stance-conflict</a>" in html
-    assert 'href="/source/memo#ev-' in html  # a link to the passage in its source
+    assert re.search(r'href="/source/memo\?ev=(ev-[0-9a-f]+)#ev-\1"', html)  # a link to the passage in its source
     assert "<svg" in html and 'class="chain"' in html
     assert 'data-node="source:commander-report"' in html
     assert "n. 12, citing Report of the Commander" in html  # cite this

@@ -7,6 +7,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
+
+import pytest
 
 from provenance import build_database
 
@@ -87,3 +90,52 @@ def test_rebuilds_while_serving_never_mix_builds(tmp_path):
     # the Datasette process it supervised is gone too: nothing answers any more
     time.sleep(0.5)
     assert _ask(base) is None
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            children = [int(c) for t in Path(f"/proc/{parent}/task").iterdir() for c in (t / "children").read_text().split()]
+        except OSError:
+            children = []
+        found += children
+        todo += children
+    return found
+
+
+@pytest.mark.slow
+def test_serve_with_workers_answers_and_stops_them_all(tmp_path):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(CORPUS, seeds)
+    port = _port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "provenance", "serve", str(seeds), "-o", str(tmp_path / "provenance.db"), "-p", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for(base, lambda a: True, [])[1] == 3
+        workers = [p for p in _descendants(server.pid) if "provenance.asgi" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")
+                   or "multiprocessing.spawn" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]  # fmt: skip
+        assert len(workers) >= 3  # uvicorn's supervisor and its two workers
+        processes = _descendants(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert server.returncode == 0
+    time.sleep(0.5)
+    assert _ask(base) is None
+    deadline = time.monotonic() + 10  # multiprocessing's resource tracker leaves once its pipe closes
+    while (left := [p for p in processes if _alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert left == [], [Path(f"/proc/{p}/cmdline").read_bytes() for p in left]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
