@@ -157,7 +157,8 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
                 "weight": line["weight"],
                 "roots": [{"id": o, "title": titles.get(o, o)} for o in line["roots"]],
                 "passages": len(line["evidence"]),
-                "inferred": any(e + "\x1f" + o in inferred for e in line["evidence"] for o in line["roots"]),
+                # "all": every passage reaches the origin only through a link the curator inferred
+                "inferred": _inferred_share(line, inferred),
             }
             for line in sides.get(stance, [])
         ]
@@ -329,6 +330,13 @@ def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: s
         "page": page,
         "pages": pages,
     }
+
+
+def _inferred_share(line: dict, inferred: set[str]) -> str | None:
+    """"all" when every passage of a line reaches its roots through an inferred link, "some"
+    when some do, None when none do."""
+    flags = [any(e + "\x1f" + o in inferred for o in line["roots"]) for e in line["evidence"]]
+    return "all" if all(flags) else "some" if any(flags) else None
 
 
 def _member_claims(members: list[dict]) -> list[str]:

@@ -219,3 +219,20 @@ async def test_contradictions_page_is_paged(ds, monkeypatch):
     data = (await ds.client.get("/contradictions.json?page=9")).json()
     assert (data["page"], data["pages"], data["total"]) == (1, 1, 1)
     assert (await ds.client.get("/contradictions?page=x")).status_code == 200
+
+
+@pytest_asyncio.fixture(scope="module")
+async def bundled(bundled_db):
+    return await serve_database(bundled_db)
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_the_canonical_claim_page_names_its_one_origin_and_how_each_passage_reaches_it(bundled):
+    html = (await bundled.client.get("/claim/soviet-air-force-first-combat-1950-11-01")).text
+    assert "Zakharov&#39;s report to Stalin (Zhang 2020, n. 143; Shen 2020, by an inferred link)" in html
+    assert "<h3>Supporting (1)</h3>" in html
+    # Zhang's note cites the report; Shen's passages reach it through a link the curator inferred
+    assert "some passages through a link the curator inferred" in html
+    html = (await bundled.client.get("/claim/air-cover-authorised-12-days-after-cpv-entry")).text
+    assert "counted from:" in html and 'href="/claim/cpv-entered-korea-1950-10-19"' in html
+    assert "contradicts air-cover-authorised-1950-10-29" not in html  # no claim is said to contradict itself
