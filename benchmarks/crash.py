@@ -121,9 +121,11 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     outcome = kill_points(args.kills, args.seed, args.claims)
-    print(f"kill points: {outcome['kills']}  previous intact: {outcome['previous_intact']}  "
-          f"new complete: {outcome['new_complete']}  bad: {len(outcome['bad'])}  "
-          f"(a build takes {outcome['build_seconds']} s; {time.perf_counter() - started:.0f} s in all)")
+    print(
+        f"kill points: {outcome['kills']}  previous intact: {outcome['previous_intact']}  "
+        f"new complete: {outcome['new_complete']}  bad: {len(outcome['bad'])}  "
+        f"(a build takes {outcome['build_seconds']} s; {time.perf_counter() - started:.0f} s in all)"
+    )
     for bad in outcome["bad"]:
         print("BAD", bad)
     sys.exit(1 if outcome["bad"] else 0)

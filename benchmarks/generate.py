@@ -299,7 +299,16 @@ def _log_uniform(rng: random.Random, low: float, high: float) -> float:
 
 # 24 single-valued properties (8 dates, 6 numbers, 6 entities, 4 texts), types interleaved so
 # that planted groups (which take subject/property keys from the last properties) find all types
-SINGLE_PROPERTIES = ["date", "number", "entity", "text"] * 4 + ["date", "number", "entity", "date", "number", "entity", "date", "date"]
+SINGLE_PROPERTIES = ["date", "number", "entity", "text"] * 4 + [
+    "date",
+    "number",
+    "entity",
+    "date",
+    "number",
+    "entity",
+    "date",
+    "date",
+]
 MULTIPLE_PROPERTIES = ["entity", "entity", "entity", "text", "text", "date"]
 ENTITY_TYPES = ("person", "place", "unit", "organisation", "event", "operation")
 SOURCE_KINDS_TEXT = ("thesis", "book-chapter", "book", "article", "report", "memoir", "blog-post", "intelligence-report")
@@ -357,7 +366,10 @@ class Corpus:
 
     def make_pool(self) -> None:
         a = self.a
-        sizes = [int(_log_uniform(random.Random(f"{self.seed}-size-{i}"), a.min_text_kb, a.max_text_kb) * 1024) for i in range(a.text_pool)]
+        sizes = [
+            int(_log_uniform(random.Random(f"{self.seed}-size-{i}"), a.min_text_kb, a.max_text_kb) * 1024)
+            for i in range(a.text_pool)
+        ]
         self.pool = [PoolText(i, self.seed, self.vocab, size) for i, size in enumerate(sizes)]
         evidence = a.claims * a.evidence_per_claim
         self.bank_size = max(50, min(a.bank_size, math.ceil(evidence / max(1, len(self.pool)))))
@@ -382,18 +394,21 @@ class Corpus:
         rng = self.source_rng
         for i, sid in enumerate(self.primaries, start=1):
             day = rng.randrange(0, 4 * 365)
-            yield {
-                "id": sid,
-                "kind": "telegram",
-                "title": f"Telegram No. {10000 + i} from {self.vocab.word(rng).title()} to {self.vocab.word(rng).title()}",
-                "authors": [f"{self.vocab.word(rng).title()}, {self.vocab.word(rng).title()}"],
-                "issued": _iso(day),
-                "archive": "Archive of the President of the Russian Federation",
-                "archive_location": f"f. 45, op. 1, d. {300 + i % 700}, l. {i % 150 + 1}",
-                "language": "ru",
-                "origin": "primary",
-                "reliability": {"grade": rng.choice("AB"), "reason": "Written at the time by the office that sent it."},
-            }, None
+            yield (
+                {
+                    "id": sid,
+                    "kind": "telegram",
+                    "title": f"Telegram No. {10000 + i} from {self.vocab.word(rng).title()} to {self.vocab.word(rng).title()}",
+                    "authors": [f"{self.vocab.word(rng).title()}, {self.vocab.word(rng).title()}"],
+                    "issued": _iso(day),
+                    "archive": "Archive of the President of the Russian Federation",
+                    "archive_location": f"f. 45, op. 1, d. {300 + i % 700}, l. {i % 150 + 1}",
+                    "language": "ru",
+                    "origin": "primary",
+                    "reliability": {"grade": rng.choice("AB"), "reason": "Written at the time by the office that sent it."},
+                },
+                None,
+            )
         for sid in self.text_ids:
             pool = self.text_of[sid]
             record = {
@@ -412,14 +427,17 @@ class Corpus:
                 record["notes"] = self.vocab.phrase(rng, 12).capitalize() + "."
             yield record, pool
         for sid in self.works:
-            yield {
-                "id": sid,
-                "kind": rng.choice(SOURCE_KINDS_WORK),
-                "title": self.vocab.phrase(rng, rng.randint(3, 8)).capitalize(),
-                "authors": [f"{self.vocab.word(rng).title()}, {self.vocab.word(rng).title()}"],
-                "issued": str(rng.randint(1951, 2020)),
-                "origin": rng.choice(("secondary", "primary", "tertiary")),
-            }, None
+            yield (
+                {
+                    "id": sid,
+                    "kind": rng.choice(SOURCE_KINDS_WORK),
+                    "title": self.vocab.phrase(rng, rng.randint(3, 8)).capitalize(),
+                    "authors": [f"{self.vocab.word(rng).title()}, {self.vocab.word(rng).title()}"],
+                    "issued": str(rng.randint(1951, 2020)),
+                    "origin": rng.choice(("secondary", "primary", "tertiary")),
+                },
+                None,
+            )
 
     def citation_records(self):
         """Derivation links between works (with version-of loops), then footnotes of text sources."""
@@ -437,7 +455,11 @@ class Corpus:
                 derivations += [(pair[0], pair[1], "version-of"), (pair[1], pair[0], "version-of")]
                 in_cycle.update(pair)
         if triple:
-            derivations += [(triple[0], triple[1], "version-of"), (triple[1], triple[2], "version-of"), (triple[2], triple[0], "version-of")]
+            derivations += [
+                (triple[0], triple[1], "version-of"),
+                (triple[1], triple[2], "version-of"),
+                (triple[2], triple[0], "version-of"),
+            ]
             in_cycle.update(triple)
         for k, work in enumerate(self.works):
             if work in in_cycle and rng.random() < 0.5:
@@ -455,7 +477,13 @@ class Corpus:
         self.footnotes: dict[str, list[str]] = {sid: [] for sid in self.text_ids}
         for source, cited, relation in derivations:
             n += 1
-            yield {"id": f"cit-{n:07d}", "source": source, "cites": cited, "relation": relation, "note": "Derivation between editions." if relation == "version-of" else None}
+            yield {
+                "id": f"cit-{n:07d}",
+                "source": source,
+                "cites": cited,
+                "relation": relation,
+                "note": "Derivation between editions." if relation == "version-of" else None,
+            }
         self.counts["derivation_citations"] = len(derivations)
         self.counts["version_of_loops"] = len(pairs) + (1 if triple else 0)
         per_source = budget // len(self.text_ids)
@@ -544,14 +572,24 @@ class Corpus:
             self.single.append({"id": f"p-{vt}-{k:02d}", "label": f"{self.vocab.word(self.rng)} {vt}", "value_type": vt})
         self.multiple = []
         for k, vt in enumerate(MULTIPLE_PROPERTIES):
-            self.multiple.append({"id": f"pm-{vt}-{k:02d}", "label": f"{self.vocab.word(self.rng)} ({vt}, several)", "value_type": vt, "multiple": True})
+            self.multiple.append(
+                {
+                    "id": f"pm-{vt}-{k:02d}",
+                    "label": f"{self.vocab.word(self.rng)} ({vt}, several)",
+                    "value_type": vt,
+                    "multiple": True,
+                }
+            )
         for p in self.single:
             if p["value_type"] == "number":
                 p["unit"] = "aircraft"
         # Ordinary single-valued claims take keys (subject, property) in order: entity k mod E of
         # property row k div E, from row 0 up. Planted groups take keys from the last rows down,
         # so the two never share a key.
-        self.planted_rows = {vt: [r for r in reversed(range(len(self.single))) if self.single[r]["value_type"] == vt] for vt in set(SINGLE_PROPERTIES)}
+        self.planted_rows = {
+            vt: [r for r in reversed(range(len(self.single))) if self.single[r]["value_type"] == vt]
+            for vt in set(SINGLE_PROPERTIES)
+        }
         self.planted_used: dict[int, int] = {}
         self.lowest_planted_row = len(self.single)
 
@@ -662,7 +700,9 @@ class Corpus:
         self.claim_counter = getattr(self, "claim_counter", 0) + 1
         return f"claim-{self.claim_counter:07d}"
 
-    def _claim(self, rng, topic_sources, subject=None, prop=None, value=None, shown=None, event_date=None, stances=None, **extra) -> dict:
+    def _claim(
+        self, rng, topic_sources, subject=None, prop=None, value=None, shown=None, event_date=None, stances=None, **extra
+    ) -> dict:
         cid = self._claim_id()
         claim: dict = {"id": cid}
         if subject is not None:
@@ -731,7 +771,10 @@ class Corpus:
         if what == "planted":
             if kind == "value-date":
                 s, p = self._take_planted_key("date")
-                claims = [self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup), self._claim(rng, ts, s, p, {"date": d2}, d2, d2, sup)]
+                claims = [
+                    self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup),
+                    self._claim(rng, ts, s, p, {"date": d2}, d2, d2, sup),
+                ]
             elif kind == "value-number":
                 s, p = self._take_planted_key("number")
                 n = rng.randint(100, 900)
@@ -749,14 +792,19 @@ class Corpus:
             elif kind == "value-text":
                 s, p = self._take_planted_key("text")
                 t1, t2 = "eager to intervene", "reluctant to intervene"
-                claims = [self._claim(rng, ts, s, p, {"text": t1}, t1, None, sup), self._claim(rng, ts, s, p, {"text": t2}, t2, None, sup)]
+                claims = [
+                    self._claim(rng, ts, s, p, {"text": t1}, t1, None, sup),
+                    self._claim(rng, ts, s, p, {"text": t2}, t2, None, sup),
+                ]
             elif kind == "stance-conflict":
                 stances = ["supports", "conflicts"] + ["qualifies"] * (self.a.evidence_per_claim - 2)
                 claims = [self._claim(rng, ts, event_date=d1, stances=stances[: max(2, self.a.evidence_per_claim)])]
             elif kind == "asserted":
                 first = self._claim(rng, ts, event_date=d1, stances=sup)
                 second_id = f"claim-{self.claim_counter + 1:07d}"
-                first["links"] = [{"relation": "contradicts", "claim": second_id, "note": "The curator judges these incompatible."}]
+                first["links"] = [
+                    {"relation": "contradicts", "claim": second_id, "note": "The curator judges these incompatible."}
+                ]
                 claims = [first, self._claim(rng, ts, event_date=d1, stances=sup)]
             else:  # derived: "12 days after" the base claim's date, against a date on the same subject and property
                 sb, pb = self._take_planted_key("date")
@@ -764,19 +812,35 @@ class Corpus:
                 s, p = self._take_planted_key("date")
                 days = rng.randint(5, 30)
                 relative = self._claim(
-                    rng, ts, s, p, {"relative": {"claim": base["id"], "days": days}, "as_written": f"{days} days after"}, f"{days} days after", None, sup
+                    rng,
+                    ts,
+                    s,
+                    p,
+                    {"relative": {"claim": base["id"], "days": days}, "as_written": f"{days} days after"},
+                    f"{days} days after",
+                    None,
+                    sup,
                 )
                 other = _iso(day + days - rng.randint(2, 9))
                 claims = [base, relative, self._claim(rng, ts, s, p, {"date": other}, other, other, sup)]
                 self.planted.append({"kind": "derived", "claims": [relative["id"], claims[2]["id"]]})
                 return claims
             kind_name = "value-conflict" if kind.startswith("value-") else kind
-            self.planted.append({"kind": kind_name, "value_type": kind[6:] if kind.startswith("value-") else None, "claims": [c["id"] for c in claims]})
+            self.planted.append(
+                {
+                    "kind": kind_name,
+                    "value_type": kind[6:] if kind.startswith("value-") else None,
+                    "claims": [c["id"] for c in claims],
+                }
+            )
             return claims
         # compatible: must not be flagged
         if kind == "date-precision":
             s, p = self._take_planted_key("date")
-            claims = [self._claim(rng, ts, s, p, {"date": d1[:7]}, d1[:7], None, sup), self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup)]
+            claims = [
+                self._claim(rng, ts, s, p, {"date": d1[:7]}, d1[:7], None, sup),
+                self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup),
+            ]
         elif kind == "number-tolerance":
             s, p = self._take_planted_key("number")
             claims = [
@@ -787,10 +851,16 @@ class Corpus:
             s, p = self._take_planted_key("entity")
             a_id, a_name, b_id, b_name = self.dup_pairs[self.dup_next % len(self.dup_pairs)]
             self.dup_next += 1
-            claims = [self._claim(rng, ts, s, p, {"entity": a_id}, a_name, d1, sup), self._claim(rng, ts, s, p, {"entity": b_id}, b_name, d1, sup)]
+            claims = [
+                self._claim(rng, ts, s, p, {"entity": a_id}, a_name, d1, sup),
+                self._claim(rng, ts, s, p, {"entity": b_id}, b_name, d1, sup),
+            ]
         elif kind == "text-case":
             s, p = self._take_planted_key("text")
-            claims = [self._claim(rng, ts, s, p, {"text": "Eager to intervene"}, "Eager", None, sup), self._claim(rng, ts, s, p, {"text": "eager  to intervene"}, "eager", None, sup)]
+            claims = [
+                self._claim(rng, ts, s, p, {"text": "Eager to intervene"}, "Eager", None, sup),
+                self._claim(rng, ts, s, p, {"text": "eager  to intervene"}, "eager", None, sup),
+            ]
         elif kind == "different-periods":
             s, p = self._take_planted_key("number")
             claims = [
@@ -809,7 +879,10 @@ class Corpus:
             claims = [self._claim(rng, ts, event_date=d1, stances=["conflicts"] * self.a.evidence_per_claim)]
         else:  # agreeing-duplicate
             s, p = self._take_planted_key("date")
-            claims = [self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup), self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup)]
+            claims = [
+                self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup),
+                self._claim(rng, ts, s, p, {"date": d1}, d1, d1, sup),
+            ]
         self.compatible.append({"kind": kind, "claims": [c["id"] for c in claims]})
         return claims
 
@@ -825,7 +898,13 @@ class Corpus:
             mode = "letter" if k % 2 == 0 else "word"
             missed, original = self.text_of[sid].near_miss(rng, mode)
             cid = f"near-miss-{k + 1:04d}"
-            claims.append({"id": cid, "statement": f"A claim quoting {sid} nearly right.", "evidence": [{"source": sid, "stance": "supports", "quote": missed, "locator": "p. 1"}]})
+            claims.append(
+                {
+                    "id": cid,
+                    "statement": f"A claim quoting {sid} nearly right.",
+                    "evidence": [{"source": sid, "stance": "supports", "quote": missed, "locator": "p. 1"}],
+                }
+            )
             self.near_misses.append({"claim": cid, "source": sid, "mode": mode, "quote": missed, "original": original})
             if sid not in used_sources:
                 used_sources.append(sid)
@@ -1046,9 +1125,12 @@ def generate(args: argparse.Namespace) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="Sizes not given scale with --claims: sources = claims/100 (20 to 10 000), citations = 5 x sources, "
-                                "text sources = sources/10, text pool = min(200, text sources), planted contradictions = claims/1000 (at least 14).")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Sizes not given scale with --claims: sources = claims/100 (20 to 10 000), citations = 5 x sources, "
+        "text sources = sources/10, text pool = min(200, text sources), planted contradictions = claims/1000 (at least 14).",
+    )
     p.add_argument("--claims", type=int, default=1000, help="number of claims (default 1000)")
     p.add_argument("--evidence-per-claim", type=int, default=3, help="passages per claim (default 3)")
     p.add_argument("--sources", type=int, help="number of sources (default claims/100, 20 to 10 000)")
@@ -1060,13 +1142,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--contradictions", type=int, help="planted contradictions (default claims/1000, at least 14)")
     p.add_argument("--compatible", type=int, help="planted compatible pairs that must not be flagged (default as contradictions)")
     p.add_argument("--near-misses", type=int, help="near-miss quotes written to near-misses.jsonl (default 10)")
-    p.add_argument("--normalised-fraction", type=float, default=0.2, help="share of quotes typed as a curator would (found after normalisation; default 0.2)")
+    p.add_argument(
+        "--normalised-fraction",
+        type=float,
+        default=0.2,
+        help="share of quotes typed as a curator would (found after normalisation; default 0.2)",
+    )
     p.add_argument("--claims-per-topic", type=int, default=500, help="claims per topic (default 500)")
     p.add_argument("--sources-per-topic", type=int, default=6, help="text sources a topic quotes (default 6)")
-    p.add_argument("--bank-size", type=int, default=3000, help="most distinct quotes drawn per text; then they are reused by other claims (default 3000)")
+    p.add_argument(
+        "--bank-size",
+        type=int,
+        default=3000,
+        help="most distinct quotes drawn per text; then they are reused by other claims (default 3000)",
+    )
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--format", choices=("jsonl", "seeds"), default="jsonl", help="corpus.jsonl for provenance import, or a seeds folder")
-    p.add_argument("--texts-beside", action="store_true", help="write texts as files in OUT/texts/ (shared by the sources holding the same pool text) instead of inline")
+    p.add_argument(
+        "--format", choices=("jsonl", "seeds"), default="jsonl", help="corpus.jsonl for provenance import, or a seeds folder"
+    )
+    p.add_argument(
+        "--texts-beside",
+        action="store_true",
+        help="write texts as files in OUT/texts/ (shared by the sources holding the same pool text) instead of inline",
+    )
     p.add_argument("--out", required=True, type=Path, help="output folder")
     return p
 

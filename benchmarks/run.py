@@ -248,7 +248,9 @@ def stage_build(a) -> dict:
         # large corpora anchor in a second process: here, only the time spent waiting for it
         timer.wrap(anchorer, "anchor_jobs", "  of which: anchoring in this process (anchor_jobs)")
         timer.wrap(anchorer._FromWorker, "result", "  of which: waiting for the anchoring process")
-    timer.wrap(anchoring, "normalise", classify=_by_length("  of which: normalising source texts", "  of which: normalising quotes"))
+    timer.wrap(
+        anchoring, "normalise", classify=_by_length("  of which: normalising source texts", "  of which: normalising quotes")
+    )
     timer.wrap(anchoring, "normalise_text", "  of which: normalising quotes (normalise_text)")
     if hasattr(seeds, "normalise_text"):  # the product's evidence ids normalise the quote
         timer.wrap(seeds, "normalise_text", "  of which: evidence ids (normalise quote)")
@@ -276,7 +278,9 @@ def stage_build(a) -> dict:
         "warnings": len(result.warnings),
         "db_bytes": db.stat().st_size,
         # CPU of the build's helper processes (anchoring, notes), on the second core
-        "children_cpu_seconds": round(sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")), 1),
+        "children_cpu_seconds": round(
+            sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")), 1
+        ),
         "children_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # the largest helper's
     }
 
@@ -337,12 +341,46 @@ def stage_build_baseline(a) -> dict:
                     if path not in texts:
                         texts[path] = path.read_text(encoding="utf-8")
                     text = texts[path]
-                add("sources", (r["id"], r["kind"], r["title"], json.dumps(r.get("authors", [])), r.get("issued"), r["origin"], r.get("text"), text))
+                add(
+                    "sources",
+                    (
+                        r["id"],
+                        r["kind"],
+                        r["title"],
+                        json.dumps(r.get("authors", [])),
+                        r.get("issued"),
+                        r["origin"],
+                        r.get("text"),
+                        text,
+                    ),
+                )
             elif kind == "citation":
-                add("citations", (r["id"], r["source"], r["cites"], r.get("relation", "cites"), r.get("footnote"), r.get("pages"), r.get("passage")))
+                add(
+                    "citations",
+                    (
+                        r["id"],
+                        r["source"],
+                        r["cites"],
+                        r.get("relation", "cites"),
+                        r.get("footnote"),
+                        r.get("pages"),
+                        r.get("passage"),
+                    ),
+                )
             elif kind == "claim":
                 value = json.dumps(r["value"]) if "value" in r else None
-                add("claims", (r["id"], r["statement"], envelope.get("topic"), r.get("subject"), r.get("property"), value, r.get("event_date")))
+                add(
+                    "claims",
+                    (
+                        r["id"],
+                        r["statement"],
+                        envelope.get("topic"),
+                        r.get("subject"),
+                        r.get("property"),
+                        value,
+                        r.get("event_date"),
+                    ),
+                )
                 for position, e in enumerate(r.get("evidence", []), start=1):
                     eid = f"{r['id']}-{position}"
                     add("evidence", (eid, r["id"], position, e["source"], e["stance"], e["quote"], e["locator"]))
@@ -353,7 +391,12 @@ def stage_build_baseline(a) -> dict:
     conn.execute("COMMIT")
     conn.close()
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": rows, "breakdown": {"executemany": {"seconds": round(inserting, 3), "calls": 0}}, "db_bytes": db.stat().st_size}
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "breakdown": {"executemany": {"seconds": round(inserting, 3), "calls": 0}},
+        "db_bytes": db.stat().st_size,
+    }
 
 
 def stage_anchoring(a) -> dict:
@@ -383,7 +426,14 @@ def stage_anchoring(a) -> dict:
                 failures += 1
             seconds += time.perf_counter() - t0
             n += 1
-    return {"seconds": seconds, "rows": n, "failures": failures, "methods": dict(methods), "breakdown": timer.as_dict(), "distinct_texts": len(texts)}
+    return {
+        "seconds": seconds,
+        "rows": n,
+        "failures": failures,
+        "methods": dict(methods),
+        "breakdown": timer.as_dict(),
+        "distinct_texts": len(texts),
+    }
 
 
 def stage_anchoring_baseline(a) -> dict:
@@ -511,7 +561,10 @@ def stage_analysis_baseline(a) -> dict:
             t0 = time.perf_counter()
             conn.execute(sql)
             table = sql.split("create temp table ")[1].split()[0]
-            breakdown[label] = {"seconds": round(time.perf_counter() - t0, 3), "calls": conn.execute(f"select count(*) from {table}").fetchone()[0]}
+            breakdown[label] = {
+                "seconds": round(time.perf_counter() - t0, 3),
+                "calls": conn.execute(f"select count(*) from {table}").fetchone()[0],
+            }
         seconds = time.perf_counter() - started
         conn.execute("COMMIT")
     finally:
@@ -559,7 +612,9 @@ def stage_generate(a) -> dict:
     sys.path.insert(0, str(HERE))
     import generate
 
-    args = generate.build_parser().parse_args(["--claims", str(a.claims), "--seed", str(a.seed), "--texts-beside", "--out", str(a.corpus)])
+    args = generate.build_parser().parse_args(
+        ["--claims", str(a.claims), "--seed", str(a.seed), "--texts-beside", "--out", str(a.corpus)]
+    )
     started = time.perf_counter()
     manifest = generate.generate(args)
     return {"seconds": time.perf_counter() - started, "rows": manifest["counts"]["claims"], "counts": manifest["counts"]}
@@ -621,7 +676,13 @@ def run_child(stage: str, corpus: Path, db: Path, timeout: float, profile: Path 
                 _, status, usage = os.wait4(proc.pid, 0)
                 proc.returncode = -9
                 text = out_path.read_text(errors="replace")
-                result = {"timeout": True, "loadavg_1m_before": load, "wall_seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "output_tail": text[-2000:]}
+                result = {
+                    "timeout": True,
+                    "loadavg_1m_before": load,
+                    "wall_seconds": round(time.perf_counter() - started, 1),
+                    "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+                    "output_tail": text[-2000:],
+                }
                 if profile and profile.exists():
                     result["profile"] = json.loads(profile.read_text())
                     result["peak_rss_mb"] = result["profile"].get("vm_hwm_mb") or result["peak_rss_mb"]  # as of its last write
@@ -683,7 +744,12 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
         # one record per disagreement: the planted signals that share a claim are one record
         found: dict[tuple[frozenset, frozenset], str] = {}
         for cid, signals in conn.execute("select id, signals from contradictions"):
-            members = frozenset(r[0] for r in conn.execute("select claim_id from contradiction_members where contradiction_id = ? and role = 'claim'", [cid]))
+            members = frozenset(
+                r[0]
+                for r in conn.execute(
+                    "select claim_id from contradiction_members where contradiction_id = ? and role = 'claim'", [cid]
+                )
+            )
             found[(frozenset(json.loads(signals)), members)] = cid
         grouped = group_signals(Signal(p["kind"], tuple(p["claims"]), "") for p in manifest["planted_contradictions"])
         planted = {(frozenset(d.kinds), frozenset(d.claims)) for d in grouped}
@@ -705,7 +771,11 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
             for (_, members), cid in found.items():
                 if claims & members and (len(claims) == 1 or len(claims & members) >= 2):
                     flagged.append((pair["kind"], sorted(claims), cid))
-        checks["compatible pairs not flagged"] = {"ok": not flagged, "detail": f"{len(manifest['planted_compatible'])} pairs, {len(flagged)} flagged" + (f": {flagged[:5]}" if flagged else "")}
+        checks["compatible pairs not flagged"] = {
+            "ok": not flagged,
+            "detail": f"{len(manifest['planted_compatible'])} pairs, {len(flagged)} flagged"
+            + (f": {flagged[:5]}" if flagged else ""),
+        }
         # a planted dissent is contested (or refuted), unless every dissenting source is too weak
         # to contest (the generator grades sources and passages at random): then it is named as weak dissent
         status = {c: (s, w) for c, s, w in conn.execute("select claim_id, status, weak_dissent from claim_status")}
@@ -719,12 +789,20 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
             for p in manifest["planted_compatible"]
             if p["kind"] == "refuted-only" and status[p["claims"][0]][0] != "refuted" and not status[p["claims"][0]][1]
         ]
-        checks["planted statuses (contested, refuted)"] = {"ok": not wrong, "detail": f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else "")}
+        checks["planted statuses (contested, refuted)"] = {
+            "ok": not wrong,
+            "detail": f"{len(wrong)} wrong" + (f": {wrong[:5]}" if wrong else ""),
+        }
         counts = manifest["counts"]
         evidence = conn.execute("select count(*) from evidence").fetchone()[0]
         methods = dict(conn.execute("select anchor_method, count(*) from evidence group by anchor_method"))
         claims = conn.execute("select count(*) from claims").fetchone()[0]
-        ok = evidence == counts["evidence"] and claims == counts["claims"] and methods.get("normalised", 0) == counts["evidence_normalised"] and None not in methods
+        ok = (
+            evidence == counts["evidence"]
+            and claims == counts["claims"]
+            and methods.get("normalised", 0) == counts["evidence_normalised"]
+            and None not in methods
+        )
         checks["every passage anchored"] = {
             "ok": ok,
             "detail": f"{claims} claims, {evidence} evidence ({methods.get('exact', 0)} exact, {methods.get('normalised', 0)} normalised); "
@@ -738,12 +816,20 @@ def check_correctness(corpus: Path, db: Path, timeout: float) -> dict:
         target.unlink(missing_ok=True)
         proc = subprocess.run(
             [*PROVENANCE, "import", str(corpus / "near-misses.jsonl"), "-o", str(target)],
-            capture_output=True, text=True, timeout=timeout, cwd=str(ROOT),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=str(ROOT),
         )
         output = proc.stdout + proc.stderr
-        rejected = [m["claim"] for m in near if f"{m['claim']}: evidence[1].quote: the quote is not in the source's text" in output]
+        rejected = [
+            m["claim"] for m in near if f"{m['claim']}: evidence[1].quote: the quote is not in the source's text" in output
+        ]
         ok = proc.returncode != 0 and not target.exists() and len(rejected) == len(near)
-        checks["near misses rejected"] = {"ok": ok, "detail": f"{len(rejected)} of {len(near)} rejected with their claim id (exit status {proc.returncode})"}
+        checks["near misses rejected"] = {
+            "ok": ok,
+            "detail": f"{len(rejected)} of {len(near)} rejected with their claim id (exit status {proc.returncode})",
+        }
         target.unlink(missing_ok=True)
     return checks
 
@@ -804,7 +890,9 @@ def measure_serve(db: Path, requests: int, levels: list[int], seed: int) -> dict
             "floor /robots.txt": lambda cid: "/robots.txt",
         }
         measured: dict[str, dict] = {}
-        with httpx.Client(base_url=base, timeout=60, limits=httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))) as client:
+        with httpx.Client(
+            base_url=base, timeout=60, limits=httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
+        ) as client:
             for path in endpoints.values():  # warm up every endpoint (templates, imports), with ids of its own
                 for cid in ids[:10]:
                     client.get(path(cid))
@@ -885,6 +973,7 @@ def machine() -> dict:
 
 def code_version() -> dict:
     """The commit of the product measured, and whether its package files differ from it (read-only git)."""
+
     def git(*args: str) -> str:
         try:
             return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=20).stdout.strip()
@@ -892,7 +981,10 @@ def code_version() -> dict:
             return ""
 
     changed = git("status", "--porcelain", "--", "provenance", "datasette_plugins")
-    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_package_changes": len(changed.splitlines()) if changed else 0}
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_package_changes": len(changed.splitlines()) if changed else 0,
+    }
 
 
 def _corpus_ready(corpus: Path, claims: int, seed: int) -> bool:
@@ -901,7 +993,9 @@ def _corpus_ready(corpus: Path, claims: int, seed: int) -> bool:
         return False
     manifest = json.loads(path.read_text())
     p = manifest.get("parameters", {})
-    return manifest["counts"]["claims"] == claims and p.get("seed") == seed and p.get("texts_beside") and p.get("format") == "jsonl"
+    return (
+        manifest["counts"]["claims"] == claims and p.get("seed") == seed and p.get("texts_beside") and p.get("format") == "jsonl"
+    )
 
 
 def stage_row(label: str, product: dict | None, baseline: dict | None) -> list:
@@ -912,7 +1006,17 @@ def stage_row(label: str, product: dict | None, baseline: dict | None) -> list:
     if product and product.get("timeout"):
         reached = product.get("progress")
         where = f", reached {reached['topic']} at {reached['seconds']:.0f}s" if reached else ""
-        return [label, "-", f">{product['wall_seconds']:.0f} (time limit{where})", "-", product.get("peak_rss_mb"), fmt_num(b_s), fmt_num(get(baseline, "rows_per_s")), get(baseline, "peak_rss_mb") if baseline else "-", "-"]
+        return [
+            label,
+            "-",
+            f">{product['wall_seconds']:.0f} (time limit{where})",
+            "-",
+            product.get("peak_rss_mb"),
+            fmt_num(b_s),
+            fmt_num(get(baseline, "rows_per_s")),
+            get(baseline, "peak_rss_mb") if baseline else "-",
+            "-",
+        ]
     if product and "error" in product:
         return [label, "-", "error", "-", "-", "-", "-", "-", "-"]
     ratio = f"{p_s / b_s:.1f}x" if p_s and b_s else "-"
@@ -933,7 +1037,11 @@ def run_size(claims: int, a, work: Path) -> dict:
     corpus = work / f"corpus-{claims}"
     db = corpus / "provenance.db"
     out: dict = {"claims": claims, "stages": {}, "code": code_version()}
-    print(f"\n== {claims:,} claims == (product at commit {out['code']['commit']}, {out['code']['uncommitted_package_changes']} uncommitted package files)", flush=True)
+    print(
+        f"\n== {claims:,} claims == (product at commit {out['code']['commit']}, {out['code']['uncommitted_package_changes']} uncommitted package files)",
+        flush=True,
+    )
+
     def profile_for(stage: str) -> Path | None:
         if stage not in a.profile and not (stage == "claim-page" and "serve" in a.profile):  # product stages only
             return None
@@ -943,7 +1051,13 @@ def run_size(claims: int, a, work: Path) -> dict:
         print(f"  {stage} ...", end="", flush=True)
         result = run_child(stage, corpus, db, a.stage_timeout, profile_for(stage), **extra)
         out["stages"][stage] = result
-        note = "TIME LIMIT" if result.get("timeout") else "error: " + result["error"] if "error" in result else f"{result.get('seconds', 0):.2f}s"
+        note = (
+            "TIME LIMIT"
+            if result.get("timeout")
+            else "error: " + result["error"]
+            if "error" in result
+            else f"{result.get('seconds', 0):.2f}s"
+        )
         print(f" {note} (peak RSS {result.get('peak_rss_mb')} MB)", flush=True)
         if "error" in result and result.get("traceback"):
             print(result["traceback"], file=sys.stderr)
@@ -995,12 +1109,30 @@ def run_size(claims: int, a, work: Path) -> dict:
 
 def report_size(out: dict) -> None:
     s = out["stages"]
-    print(f"\n  {out['claims']:,} claims: seconds, rows/s and peak RSS (MB) of each stage's process; ratio = product time / baseline time")
+    print(
+        f"\n  {out['claims']:,} claims: seconds, rows/s and peak RSS (MB) of each stage's process; ratio = product time / baseline time"
+    )
     rows = []
     if "generate" in s:
         g = s["generate"]
-        rows.append(["generate (benchmark tool)", g.get("rows"), g.get("seconds"), g.get("rows_per_s"), g.get("peak_rss_mb"), "-", "-", "-", "-"])
-    labels = {"build": "build (import: validate, anchor, insert, analyse, FTS)", "anchoring": "anchoring: locate per evidence", "analysis": "analysis: derive on a copy"}
+        rows.append(
+            [
+                "generate (benchmark tool)",
+                g.get("rows"),
+                g.get("seconds"),
+                g.get("rows_per_s"),
+                g.get("peak_rss_mb"),
+                "-",
+                "-",
+                "-",
+                "-",
+            ]
+        )
+    labels = {
+        "build": "build (import: validate, anchor, insert, analyse, FTS)",
+        "anchoring": "anchoring: locate per evidence",
+        "analysis": "analysis: derive on a copy",
+    }
     for stage, label in labels.items():
         if stage in s or f"{stage}-baseline" in s:
             rows.append(stage_row(label, s.get(stage), s.get(f"{stage}-baseline")))
@@ -1008,7 +1140,12 @@ def report_size(out: dict) -> None:
     for stage in ("build", "anchoring", "analysis", "build-baseline", "analysis-baseline"):
         b = s.get(stage, {}).get("breakdown")
         if b:
-            print(f"    {stage} breakdown: " + "; ".join(f"{k.strip()} {v['seconds']:.2f}s" + (f" ({v['calls']:,} calls)" if v["calls"] else "") for k, v in b.items()))
+            print(
+                f"    {stage} breakdown: "
+                + "; ".join(
+                    f"{k.strip()} {v['seconds']:.2f}s" + (f" ({v['calls']:,} calls)" if v["calls"] else "") for k, v in b.items()
+                )
+            )
         if s.get(stage, {}).get("children_cpu_seconds"):
             print(
                 f"    {stage}: CPU of its helper processes (second core) {s[stage]['children_cpu_seconds']:.1f}s, "
@@ -1016,19 +1153,38 @@ def report_size(out: dict) -> None:
             )
     serve = out.get("serve")
     if serve and "levels" in serve:
-        print(f"\n  serving (datasette --immutable, 127.0.0.1; {serve['requests_per_level']} requests per level; server peak RSS {serve.get('server_peak_rss_mb')} MB)")
+        print(
+            f"\n  serving (datasette --immutable, 127.0.0.1; {serve['requests_per_level']} requests per level; server peak RSS {serve.get('server_peak_rss_mb')} MB)"
+        )
         print_table(
             ["endpoint", "concurrency", "median ms", "p95 ms", "req/s", "errors", "median / row page"],
-            [[v["endpoint"], v["concurrency"], v["median_ms"], v["p95_ms"], v["requests_per_s"], v["errors"], f"{v['ratio_median_to_row_page']:.1f}x"] for v in serve["levels"].values()],
+            [
+                [
+                    v["endpoint"],
+                    v["concurrency"],
+                    v["median_ms"],
+                    v["p95_ms"],
+                    v["requests_per_s"],
+                    v["errors"],
+                    f"{v['ratio_median_to_row_page']:.1f}x",
+                ]
+                for v in serve["levels"].values()
+            ],
         )
     page = s.get("claim-page")
     if page and "median_ms" in page:
-        print(f"  claim_context in-process (no HTTP, no template), {page['rows']} claims: median {page['median_ms']} ms, p95 {page['p95_ms']} ms (peak RSS {page['peak_rss_mb']} MB)")
+        print(
+            f"  claim_context in-process (no HTTP, no template), {page['rows']} claims: median {page['median_ms']} ms, p95 {page['p95_ms']} ms (peak RSS {page['peak_rss_mb']} MB)"
+        )
     for stage, r in s.items():
         if r.get("profile") and r["profile"].get("samples"):
-            print(f"\n  profile of {stage} ({r['profile']['samples']} samples, one per {r['profile']['interval_s'] * 1000:.0f} ms of CPU): % of samples")
+            print(
+                f"\n  profile of {stage} ({r['profile']['samples']} samples, one per {r['profile']['interval_s'] * 1000:.0f} ms of CPU): % of samples"
+            )
             print("    self:       " + "\n                ".join(f"{pct:5.1f}%  {k}" for k, pct in r["profile"]["self"][:12]))
-            print("    cumulative: " + "\n                ".join(f"{pct:5.1f}%  {k}" for k, pct in r["profile"]["cumulative"][:20]))
+            print(
+                "    cumulative: " + "\n                ".join(f"{pct:5.1f}%  {k}" for k, pct in r["profile"]["cumulative"][:20])
+            )
 
 
 def parent_main(a) -> int:
@@ -1037,8 +1193,15 @@ def parent_main(a) -> int:
     a.results_dir.mkdir(exist_ok=True)
     work = a.work
     work.mkdir(parents=True, exist_ok=True)
-    results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "arguments": {k: str(v) for k, v in vars(a).items()}, "sizes": {}}
-    print(f"machine: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), {results['machine']['memory_gb']} GB, Python {results['machine']['python']}, SQLite {results['machine']['sqlite']}")
+    results = {
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "arguments": {k: str(v) for k, v in vars(a).items()},
+        "sizes": {},
+    }
+    print(
+        f"machine: {results['machine']['cpus']} CPUs ({results['machine']['cpu']}), {results['machine']['memory_gb']} GB, Python {results['machine']['python']}, SQLite {results['machine']['sqlite']}"
+    )
     failed = timed_out = False
     try:
         for claims in a.sizes:
@@ -1046,7 +1209,9 @@ def parent_main(a) -> int:
             results["sizes"][str(claims)] = size
             failed |= any(c["ok"] is False for c in size["checks"].values())
             failed |= any("error" in r for r in size["stages"].values()) or "error" in size.get("serve", {})
-            timed_out |= any(r.get("timeout") for r in size["stages"].values()) or any(c["ok"] is None for c in size["checks"].values())
+            timed_out |= any(r.get("timeout") for r in size["stages"].values()) or any(
+                c["ok"] is None for c in size["checks"].values()
+            )
     finally:
         results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
         paths = [a.results_dir / f"{a.stamp}.json"] + ([a.json] if a.json else [])
@@ -1066,14 +1231,27 @@ def parent_main(a) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
     p.add_argument("--sizes", default="2000", help="comma-separated numbers of claims (default 2000), e.g. 10000,100000,1000000")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", type=Path, help="also write the results here")
-    p.add_argument("--work", type=Path, default=DEFAULT_WORK, help=f"where corpora and databases go (default {DEFAULT_WORK}; removed at the end unless --keep)")
-    p.add_argument("--keep", action="store_true", help="keep corpora and databases (a later run reuses a corpus of the same size and seed)")
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=DEFAULT_WORK,
+        help=f"where corpora and databases go (default {DEFAULT_WORK}; removed at the end unless --keep)",
+    )
+    p.add_argument(
+        "--keep", action="store_true", help="keep corpora and databases (a later run reuses a corpus of the same size and seed)"
+    )
     p.add_argument("--skip", default="", help=f"comma-separated stages not to run: {', '.join(STAGES)}")
-    p.add_argument("--profile", default="", help="comma-separated product stages to profile by sampling: build, anchoring, analysis")
+    p.add_argument(
+        "--profile", default="", help="comma-separated product stages to profile by sampling: build, anchoring, analysis"
+    )
     p.add_argument("--stage-timeout", type=float, default=900, help="seconds before a stage is stopped (default 900)")
     p.add_argument("--requests", type=int, default=200, help="requests per endpoint and concurrency level (default 200)")
     p.add_argument("--concurrency", default="1,8,32", help="concurrency levels (default 1,8,32)")

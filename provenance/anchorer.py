@@ -116,7 +116,11 @@ class Anchorer:
             package_root = str(Path(__file__).resolve().parent.parent)
             path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
             self._process = subprocess.Popen(
-                [sys.executable, "-c", "import sys; from provenance.anchorer import _serve; _serve(sys.stdin.buffer, sys.stdout.buffer)"],
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from provenance.anchorer import _serve; _serve(sys.stdin.buffer, sys.stdout.buffer)",
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": path},
@@ -191,7 +195,8 @@ def _serve(stdin: typing.BinaryIO, stdout: typing.BinaryIO) -> None:
         except EOFError:
             return
         # plain tuples cross the process boundary several times faster than dataclasses
-        results = [r if isinstance(r, str) else (r.start, r.end, r.exact, r.prefix, r.suffix, r.method) for r in anchor_jobs(jobs, cache)]
+        results = [
+            r if isinstance(r, str) else (r.start, r.end, r.exact, r.prefix, r.suffix, r.method) for r in anchor_jobs(jobs, cache)
+        ]
         pickle.dump(results, stdout, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.flush()
-

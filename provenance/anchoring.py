@@ -108,6 +108,8 @@ def _translate(text: str) -> str:
     for ch in set(_REWRITTEN.findall(text)):
         text = text.replace(ch, _REWRITES[ch])
     return text
+
+
 _RUNS = re.compile(r"\s+|\S+")
 
 
@@ -358,7 +360,9 @@ def _find_keeping_hyphens(text: str, norm: NormalisedText, needle: str, limit: i
     hyphen of the text, or dropped, as a joined line break); a match counts only where
     every dropped hyphen stands, in the stored text, at a line-end hyphenation.
     """
-    candidates = [k for k in range(1, len(needle) - 1) if needle[k] == "-" and needle[k - 1].isalpha() and needle[k + 1].islower()]
+    candidates = [
+        k for k in range(1, len(needle) - 1) if needle[k] == "-" and needle[k - 1].isalpha() and needle[k + 1].islower()
+    ]
     if not candidates or len(candidates) > 6:
         return []
     found: list[tuple[int, int]] = []
@@ -405,5 +409,5 @@ def _not_found_message(quote: str, source: SourceText) -> str:
     passage = " ".join(passage.split())
     return (
         f"the quote is not in the source's text; the closest passage ({score:.1f}% similar) is: "
-        f"\"{passage}\" - paste the exact words"
+        f'"{passage}" - paste the exact words'
     )

@@ -72,5 +72,8 @@ def server_command(db_path: str | os.PathLike, host: str, port: int, workers: in
     """The command line and environment that serve ``db_path`` with uvicorn's workers."""
     command = [sys.executable, "-m", "uvicorn", "--factory", "provenance.asgi:app", "--host", host, "--port", str(port)]
     command += ["--workers", str(workers), "--timeout-graceful-shutdown", "10"]
-    env = {"PROVENANCE_DB": str(Path(db_path).resolve()), "DATASETTE_SECRET": os.environ.get("DATASETTE_SECRET") or os.urandom(32).hex()}
+    env = {
+        "PROVENANCE_DB": str(Path(db_path).resolve()),
+        "DATASETTE_SECRET": os.environ.get("DATASETTE_SECRET") or os.urandom(32).hex(),
+    }
     return command, env

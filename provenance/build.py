@@ -137,27 +137,33 @@ def _citation_row(loc: Located) -> dict:
 
 def _entity_rows(loc: Located) -> Iterator[tuple[str, dict]]:
     e: Entity = loc.record
-    yield "entities", {
-        "id": e.id,
-        "type": e.type,
-        "name": e.name,
-        "description": e.description,
-        "seed_file": loc.file,
-        "seed_line": loc.line,
-    }
+    yield (
+        "entities",
+        {
+            "id": e.id,
+            "type": e.type,
+            "name": e.name,
+            "description": e.description,
+            "seed_file": loc.file,
+            "seed_line": loc.line,
+        },
+    )
     # "id": None lets SQLite number the row (and the insert read every column in C)
     yield "aliases", {"id": None, "entity_id": e.id, "name": e.name, "preferred": 1, "sources": [], "note": None}
     for alias in e.aliases:
         if alias.name == e.name and not alias.sources and not alias.note:
             continue
-        yield "aliases", {
-            "id": None,
-            "entity_id": e.id,
-            "name": alias.name,
-            "preferred": 0,
-            "sources": list(alias.sources),
-            "note": alias.note,
-        }
+        yield (
+            "aliases",
+            {
+                "id": None,
+                "entity_id": e.id,
+                "name": alias.name,
+                "preferred": 0,
+                "sources": list(alias.sources),
+                "note": alias.note,
+            },
+        )
 
 
 def _property_row(p: Property) -> dict:
@@ -180,58 +186,64 @@ def _claim_rows(record: ClaimRecord) -> Iterator[tuple[str, dict]]:
     value_earliest = value_latest = None
     if v is not None and v.date:
         value_earliest, value_latest = edtf_interval(v.date)
-    yield "claims", {
-        "id": c.id,
-        "statement": c.statement,
-        "topic": record.topic,
-        "subject_id": c.subject,
-        "property_id": c.property,
-        "value_kind": v.kind if v else None,
-        "value": _display_value(v) if v else None,
-        "value_date": v.date if v else None,
-        "value_date_earliest": value_earliest,
-        "value_date_latest": value_latest,
-        "value_relative_claim_id": v.relative.claim if v and v.relative else None,
-        "value_relative_days": v.relative.days if v and v.relative else None,
-        "value_number": v.number if v else None,
-        "value_entity_id": v.entity if v else None,
-        "value_text": v.text if v else None,
-        "value_unit": v.unit if v else None,
-        "value_tolerance": v.tolerance if v else None,
-        "value_as_written": v.as_written if v else None,
-        "event_date": c.event_date,
-        "event_date_earliest": earliest,
-        "event_date_latest": latest,
-        "event_date_as_written": c.event_date_as_written,
-        "note": c.note,
-        "seed_file": record.file,
-        "seed_line": record.line,
-    }
+    yield (
+        "claims",
+        {
+            "id": c.id,
+            "statement": c.statement,
+            "topic": record.topic,
+            "subject_id": c.subject,
+            "property_id": c.property,
+            "value_kind": v.kind if v else None,
+            "value": _display_value(v) if v else None,
+            "value_date": v.date if v else None,
+            "value_date_earliest": value_earliest,
+            "value_date_latest": value_latest,
+            "value_relative_claim_id": v.relative.claim if v and v.relative else None,
+            "value_relative_days": v.relative.days if v and v.relative else None,
+            "value_number": v.number if v else None,
+            "value_entity_id": v.entity if v else None,
+            "value_text": v.text if v else None,
+            "value_unit": v.unit if v else None,
+            "value_tolerance": v.tolerance if v else None,
+            "value_as_written": v.as_written if v else None,
+            "event_date": c.event_date,
+            "event_date_earliest": earliest,
+            "event_date_latest": latest,
+            "event_date_as_written": c.event_date_as_written,
+            "note": c.note,
+            "seed_file": record.file,
+            "seed_line": record.line,
+        },
+    )
     for link in c.links:
         yield "claim_links", {"claim_id": c.id, "relation": link.relation, "target_id": link.claim, "note": link.note}
     for position, item in enumerate(record.evidence, start=1):
         e, a = item.evidence, item.anchor
-        yield "evidence", {
-            "id": item.id,
-            "claim_id": c.id,
-            "position": position,
-            "source_id": e.source,
-            "stance": e.stance,
-            "quote": e.quote,
-            "occurrence": e.occurrence,
-            "locator": e.locator,
-            "name_as_written": e.name_as_written,
-            "credibility": e.credibility,
-            "note": e.note,
-            "anchor_start": a.start if a else None,
-            "anchor_end": a.end if a else None,
-            "anchor_exact": a.exact if a else None,
-            "anchor_prefix": a.prefix if a else None,
-            "anchor_suffix": a.suffix if a else None,
-            "anchor_method": a.method if a else None,
-            "seed_file": record.file,
-            "seed_line": item.line,
-        }
+        yield (
+            "evidence",
+            {
+                "id": item.id,
+                "claim_id": c.id,
+                "position": position,
+                "source_id": e.source,
+                "stance": e.stance,
+                "quote": e.quote,
+                "occurrence": e.occurrence,
+                "locator": e.locator,
+                "name_as_written": e.name_as_written,
+                "credibility": e.credibility,
+                "note": e.note,
+                "anchor_start": a.start if a else None,
+                "anchor_end": a.end if a else None,
+                "anchor_exact": a.exact if a else None,
+                "anchor_prefix": a.prefix if a else None,
+                "anchor_suffix": a.suffix if a else None,
+                "anchor_method": a.method if a else None,
+                "seed_file": record.file,
+                "seed_line": item.line,
+            },
+        )
         for via in e.via:
             yield "evidence_via", {"evidence_id": item.id, "citation_id": via}
 
@@ -350,7 +362,9 @@ def check_output(output: str | os.PathLike, inputs: Path) -> Path:
     if info is not None and not stat.S_ISREG(info.st_mode):
         raise BuildError(f"the output {target} is not a regular file (a device, FIFO or socket); give the database's file name")
     if info is not None and info.st_size and not _is_provenance_database(target):
-        raise BuildError(f"the output {target} exists and is not a provenance database; it was left alone: remove it or choose another name")
+        raise BuildError(
+            f"the output {target} exists and is not a provenance database; it was left alone: remove it or choose another name"
+        )
     folder = target.parent
     if not folder.is_dir():
         raise BuildError(f"the folder {folder} does not exist")

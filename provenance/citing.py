@@ -102,7 +102,9 @@ def csl_date(edtf: str | None) -> dict | None:
 
 def _names(value) -> list[dict]:
     names = json.loads(value) if isinstance(value, str) else (value or [])
-    return [{"literal": n["literal"]} if "literal" in n else {k: v for k, v in n.items() if k in ("family", "given")} for n in names]
+    return [
+        {"literal": n["literal"]} if "literal" in n else {k: v for k, v in n.items() if k in ("family", "given")} for n in names
+    ]
 
 
 def csl_item(source: dict) -> dict:
@@ -176,8 +178,21 @@ NOTE_MARK = "\ue000"  # a private-use character, where a note template's page go
 # The sources columns csl_item reads (the page and the build read only these: a source's
 # text, stored in the same row, can be megabytes).
 CSL_COLUMNS = (
-    "id", "kind", "title", "authors", "editors", "issued", "container_title", "publisher", "place", "pages",
-    "volume", "url", "archive", "archive_location", "language",
+    "id",
+    "kind",
+    "title",
+    "authors",
+    "editors",
+    "issued",
+    "container_title",
+    "publisher",
+    "place",
+    "pages",
+    "volume",
+    "url",
+    "archive",
+    "archive_location",
+    "language",
 )
 
 
@@ -233,7 +248,11 @@ def rendering_source_notes(sources: list[dict]) -> Iterator[Callable[[], list[di
     package_root = str(Path(__file__).resolve().parent.parent)
     path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
     process = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from provenance.citing import _render_worker; _render_worker(sys.stdin.buffer, sys.stdout.buffer)"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from provenance.citing import _render_worker; _render_worker(sys.stdin.buffer, sys.stdout.buffer)",
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -312,7 +331,9 @@ def chain_citations(chain: list[ChainItem]) -> list[tuple[str, list[Cite]]]:
         if item.stance not in ("supports", "conflicts"):
             continue
         first = item.hops[0] if item.hops else None
-        cites: list[Cite] = [(item.source_id, "note", str(first.footnote)) if first and first.footnote else (item.source_id, None, None)]
+        cites: list[Cite] = [
+            (item.source_id, "note", str(first.footnote)) if first and first.footnote else (item.source_id, None, None)
+        ]
         cites += [(hop.to_id, "page" if hop.pages else None, _page_range(hop.pages)) for hop in item.hops if hop.to_id]
         out.append((item.stance, cites))
     return out
@@ -392,7 +413,18 @@ _BIBTEX_TYPES = {
     "thesis": "mastersthesis",
     "report": "techreport",
 }
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\^{}"}
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\^{}",
+}
 
 
 def _tex(value: str) -> str:
@@ -400,7 +432,10 @@ def _tex(value: str) -> str:
 
 
 def _bib_names(names: list[dict]) -> str:
-    return " and ".join("{" + _tex(n["literal"]) + "}" if "literal" in n else _tex(f"{n.get('family', '')}, {n.get('given', '')}".strip(", ")) for n in names)
+    return " and ".join(
+        "{" + _tex(n["literal"]) + "}" if "literal" in n else _tex(f"{n.get('family', '')}, {n.get('given', '')}".strip(", "))
+        for n in names
+    )
 
 
 def bibtex(sources: list[dict]) -> str:

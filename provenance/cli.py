@@ -159,7 +159,12 @@ def _summary(result: BuildResult) -> None:
 @click.option("--get", "get_path", default=None, help="Print the response to this path and exit, instead of serving.")
 @click.option("--watch", is_flag=True, help="Rebuild when the seeds change (the server restarts on the new build).")
 @click.option(
-    "-w", "--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Server processes (uvicorn's workers), about one per core."
+    "-w",
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (uvicorn's workers), about one per core.",
 )
 def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | None, watch: bool, workers: int):
     """Build the database if the seeds changed, then serve it with Datasette.
@@ -231,9 +236,7 @@ def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | 
 
 @cli.command()
 @click.option("--check", "check_only", is_flag=True, help="Only report whether the files are up to date.")
-@click.option(
-    "-d", "--dir", "folder", default=SCHEMA_FOLDER, show_default=True, type=click.Path(file_okay=False, path_type=Path)
-)
+@click.option("-d", "--dir", "folder", default=SCHEMA_FOLDER, show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def schema(check_only: bool, folder: Path):
     """Write the JSON Schema of the seed files, generated from the models.
 
@@ -301,7 +304,7 @@ def status(claim_id: str | None, db_path: Path):
     for e in db.query(
         "select e.stance, e.source_id, e.locator, e.quote from evidence e where e.claim_id = ? order by e.position", [claim_id]
     ):
-        click.echo(f"  {e['stance']:<9} {e['source_id']} ({e['locator']}): \"{e['quote']}\"")
+        click.echo(f'  {e["stance"]:<9} {e["source_id"]} ({e["locator"]}): "{e["quote"]}"')
 
 
 @cli.command("contradictions")
@@ -329,7 +332,7 @@ def contradictions_command(kind: str | None, entity: str | None, db_path: Path):
         click.echo(f"{row['id']} [{', '.join(row['kinds'])}]{weak}: {row['explanation']}")
         for m in row["members"]:
             if m["evidence_id"]:
-                click.echo(f"      {m['role']:<9} {m['source_id']}: \"{m['quote']}\"")
+                click.echo(f'      {m["role"]:<9} {m["source_id"]}: "{m["quote"]}"')
             else:
                 click.echo(f"    claim {m['claim_id']}: {m['statement']}")
     by_kind: dict[str, int] = {}
@@ -357,7 +360,7 @@ def chain(claim_id: str, db_path: Path):
     click.echo(f"{claim['statement']}  [{claim['status']}]")
     for item in items:
         click.echo(f"├─ {item.stance}: {item.source_id} (read), {item.locator}")
-        click.echo(f"│    \"{item.quote}\"")
+        click.echo(f'│    "{item.quote}"')
         for hop in item.hops:
             indent = "│    " + "   " * hop.depth
             if hop.to_id is None:
@@ -373,7 +376,9 @@ def chain(claim_id: str, db_path: Path):
 
 @cli.command()
 @click.argument("claim_id")
-@click.option("--format", "fmt", type=click.Choice(["chicago", "bibtex", "csl-json", "markdown"]), default="chicago", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["chicago", "bibtex", "csl-json", "markdown"]), default="chicago", show_default=True
+)
 @db_option
 def cite(claim_id: str, fmt: str, db_path: Path):
     """Cite the evidence chain of a claim: Chicago footnotes, or the sources as BibTeX, CSL-JSON or Markdown.
@@ -391,7 +396,9 @@ def cite(claim_id: str, fmt: str, db_path: Path):
 
 @cli.command()
 @click.option("-o", "--output", default="metadata.json", show_default=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--database", default="provenance", show_default=True, help="The database's name in Datasette (its file name without .db).")
+@click.option(
+    "--database", default="provenance", show_default=True, help="The database's name in Datasette (its file name without .db)."
+)
 def metadata(output: Path, database: str):
     """Write the Datasette metadata (titles, licence, table and column descriptions) for deploying.
 
@@ -407,6 +414,8 @@ def metadata(output: Path, database: str):
 
 
 # Commands defined in their own modules register themselves on the group when imported.
-from . import cli_exchange  # noqa: E402,F401  (registers import)
-from . import cli_export  # noqa: E402,F401  (registers export commands)
-from . import cli_ingest  # noqa: E402,F401  (registers add-source and locate)
+from . import (
+    cli_exchange,  # noqa: F401  (registers import)
+    cli_export,  # noqa: F401  (registers export commands)
+    cli_ingest,  # noqa: F401  (registers add-source and locate)
+)

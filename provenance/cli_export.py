@@ -57,8 +57,19 @@ def _write(output: str, chunks: Iterable[str]) -> None:
     required=True,
     help="csl-json or bibtex: the sources; prov-json, prov-n or prov-o: W3C PROV; web-annotation: the passages.",
 )
-@click.option("--source", "sources", multiple=True, metavar="ID", help="Only this source (repeat for more); csl-json, bibtex, web-annotation.")
-@click.option("--curator", default=DEFAULT_CURATOR, show_default=True, help="PROV and web annotations: the name of the agent claims are attributed to.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="ID",
+    help="Only this source (repeat for more); csl-json, bibtex, web-annotation.",
+)
+@click.option(
+    "--curator",
+    default=DEFAULT_CURATOR,
+    show_default=True,
+    help="PROV and web annotations: the name of the agent claims are attributed to.",
+)
 @click.option("--jsonl", is_flag=True, help="web-annotation: one annotation per line instead of one AnnotationCollection.")
 @db_option
 @output_option

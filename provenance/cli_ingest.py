@@ -31,7 +31,9 @@ def seeds_option(func):
 @click.option("--id", "source_id", required=True, help="The new source's id: lowercase letters, digits and single hyphens.")
 @seeds_option
 @click.option("--title", help="The title as published (default: the HTML <title>, the PDF's title, or the file name).")
-@click.option("--kind", type=click.Choice(SOURCE_KINDS), help="What sort of document it is (default: guessed from the file type).")
+@click.option(
+    "--kind", type=click.Choice(SOURCE_KINDS), help="What sort of document it is (default: guessed from the file type)."
+)
 @click.option("--issued", help='When the document was issued, as EDTF: 1950-11-03, 1950-11, "1950?".')
 @click.option("--author", "authors", multiple=True, help='An author, "Family, Given" or an organisation; repeat for several.')
 @click.option("--origin", type=click.Choice(ORIGINS), help="primary, secondary or tertiary (default: secondary, to be checked).")

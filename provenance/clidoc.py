@@ -39,10 +39,14 @@ def render() -> str:
         "Generated from `provenance COMMAND --help` by `python -m provenance.clidoc`; a test keeps it current.",
         "",
     ]
-    context = click.Context(cli, info_name="provenance", terminal_width=100, max_content_width=100, help_option_names=["-h", "--help"])
+    context = click.Context(
+        cli, info_name="provenance", terminal_width=100, max_content_width=100, help_option_names=["-h", "--help"]
+    )
     for name in sorted(cli.commands):
         command = cli.commands[name]
-        sub = click.Context(command, info_name=name, parent=context, terminal_width=100, max_content_width=100, help_option_names=["-h", "--help"])
+        sub = click.Context(
+            command, info_name=name, parent=context, terminal_width=100, max_content_width=100, help_option_names=["-h", "--help"]
+        )
         lines += [f"## provenance {name}", "", "```", command.get_help(sub).rstrip(), "```", ""]
     return "\n".join(lines)
 
@@ -56,7 +60,11 @@ def summary(path: Path) -> str:
 
 
 def _modules(package: Path) -> list[Path]:
-    found = [p for p in package.iterdir() if (p.suffix == ".py" and p.stem not in ("__init__", "__main__")) or (p / "__init__.py").is_file()]
+    found = [
+        p
+        for p in package.iterdir()
+        if (p.suffix == ".py" and p.stem not in ("__init__", "__main__")) or (p / "__init__.py").is_file()
+    ]
     rank = {name: i for i, name in enumerate(ORDER)}
     return sorted(found, key=lambda p: (rank.get(p.stem, len(rank)), p.name))
 

@@ -66,8 +66,27 @@ def export_jsonl(db: sqlite_utils.Database) -> Iterator[str]:
             "short_title": s["short_title"],
             "authors": _names(s["authors"]),
             "editors": _names(s["editors"]),
-            **{k: s[k] for k in ("issued", "issued_as_written", "date_note", "container_title", "volume", "pages", "publisher", "place", "url", "archive", "archive_location", "language", "origin")},
-            "reliability": {"grade": s["reliability_grade"], "reason": s["reliability_reason"]} if s["reliability_grade"] else None,
+            **{
+                k: s[k]
+                for k in (
+                    "issued",
+                    "issued_as_written",
+                    "date_note",
+                    "container_title",
+                    "volume",
+                    "pages",
+                    "publisher",
+                    "place",
+                    "url",
+                    "archive",
+                    "archive_location",
+                    "language",
+                    "origin",
+                )
+            },
+            "reliability": {"grade": s["reliability_grade"], "reason": s["reliability_reason"]}
+            if s["reliability_grade"]
+            else None,
             **{k: s[k] for k in ("declassified", "redactions")},
             "text": s["text_path"],
             "notes": s["notes"],
@@ -92,9 +111,20 @@ def export_jsonl(db: sqlite_utils.Database) -> Iterator[str]:
         )
     aliases: dict[str, list[dict]] = {}
     for a in db.query("select * from aliases where preferred = 0 order by rowid"):
-        aliases.setdefault(a["entity_id"], []).append(_compact({"name": a["name"], "sources": json.loads(a["sources"] or "[]"), "note": a["note"]}))
+        aliases.setdefault(a["entity_id"], []).append(
+            _compact({"name": a["name"], "sources": json.loads(a["sources"] or "[]"), "note": a["note"]})
+        )
     for e in db.query("select * from entities order by rowid"):
-        yield line("entity", {"id": e["id"], "type": e["type"], "name": e["name"], "aliases": aliases.get(e["id"], []), "description": e["description"]})
+        yield line(
+            "entity",
+            {
+                "id": e["id"],
+                "type": e["type"],
+                "name": e["name"],
+                "aliases": aliases.get(e["id"], []),
+                "description": e["description"],
+            },
+        )
     for p in db.query("select * from properties order by rowid"):
         yield line("property", {**p, "multiple": bool(p["multiple"])})
     yield from _export_claims(db, line)
@@ -106,7 +136,9 @@ def _export_claims(db: sqlite_utils.Database, line) -> Iterator[str]:
         via.setdefault(v["evidence_id"], []).append(v["citation_id"])
     links: dict[str, list[dict]] = {}
     for link in db.query("select * from claim_links order by rowid"):
-        links.setdefault(link["claim_id"], []).append(_compact({"relation": link["relation"], "claim": link["target_id"], "note": link["note"]}))
+        links.setdefault(link["claim_id"], []).append(
+            _compact({"relation": link["relation"], "claim": link["target_id"], "note": link["note"]})
+        )
     for c in db.query("select * from claims order by rowid"):
         evidence = [
             _compact(
@@ -154,7 +186,11 @@ def _value(c: dict) -> dict | None:
         value = {"date": c["value_date"]}
     elif kind == "number":
         number = c["value_number"]
-        value = {"number": int(number) if float(number).is_integer() else number, "unit": c["value_unit"], "tolerance": c["value_tolerance"]}
+        value = {
+            "number": int(number) if float(number).is_integer() else number,
+            "unit": c["value_unit"],
+            "tolerance": c["value_tolerance"],
+        }
     elif kind == "entity":
         value = {"entity": c["value_entity_id"]}
     else:
@@ -180,7 +216,9 @@ class JsonlSeeds(Seeds):
             try:
                 self._scan()
             except OSError as ex:
-                self.problems.append(Problem(self.display, 1, "", "", f"cannot read the file ({(ex.strerror or str(ex)).lower()})"))
+                self.problems.append(
+                    Problem(self.display, 1, "", "", f"cannot read the file ({(ex.strerror or str(ex)).lower()})")
+                )
 
     # -- Seeds hooks -------------------------------------------------------------------
 
@@ -325,10 +363,26 @@ class JsonlSeeds(Seeds):
         record, content = envelope["record"], envelope["text_content"]
         source_id = record.get("id")
         if not isinstance(content, str) or not isinstance(source_id, str) or "/" in source_id or source_id.startswith("."):
-            self.problems.append(Problem(self.display, number, str(source_id or ""), "text_content", "text_content must be text, with a valid source id"))
+            self.problems.append(
+                Problem(
+                    self.display,
+                    number,
+                    str(source_id or ""),
+                    "text_content",
+                    "text_content must be text, with a valid source id",
+                )
+            )
             return
         if not record.get("text"):
-            self.problems.append(Problem(self.display, number, source_id, "text", "a source with text_content needs a text path (where the text belongs)"))
+            self.problems.append(
+                Problem(
+                    self.display,
+                    number,
+                    source_id,
+                    "text",
+                    "a source with text_content needs a text path (where the text belongs)",
+                )
+            )
             return
         (Path(self._texts_dir.name) / source_id).write_text(content, encoding="utf-8", newline="")
         self._inline_texts.add(source_id)

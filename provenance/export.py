@@ -258,9 +258,7 @@ def prov_document(db: sqlite_utils.Database, curator: str = DEFAULT_CURATOR) -> 
                     doc.agent(ns["agent"][agent], {ptype: kind, label: name})
                 doc.wasAttributedTo(ns["source"][s["id"]], ns["agent"][agent], other_attributes={pv["contribution"]: role})
 
-    for c in db.query(
-        "select c.*, s.status, s.reason from claims c join claim_status s on s.claim_id = c.id order by c.id"
-    ):
+    for c in db.query("select c.*, s.status, s.reason from claims c join claim_status s on s.claim_id = c.id order by c.id"):
         doc.entity(
             ns["claim"][c["id"]],
             _attributes(
@@ -319,7 +317,12 @@ def prov_document(db: sqlite_utils.Database, curator: str = DEFAULT_CURATOR) -> 
             ]
         )
         derive = doc.hadPrimarySource if h["cited_origin"] == "primary" else doc.wasDerivedFrom
-        derive(ns["source"][h["source_id"]], ns["source"][h["cited_id"]], identifier=ns["citation"][h["id"]], other_attributes=attributes)
+        derive(
+            ns["source"][h["source_id"]],
+            ns["source"][h["cited_id"]],
+            identifier=ns["citation"][h["id"]],
+            other_attributes=attributes,
+        )
     return doc
 
 
@@ -553,7 +556,9 @@ def claim_brief(db: sqlite_utils.Database, claim_id: str) -> str:
     if chain:
         out += ["", "## Evidence chain", ""]
         for item in chain:
-            out.append(f"- **{item.stance}**: `{item.source_id}` (read)" + (f", {md_escape(item.locator)}" if item.locator else ""))
+            out.append(
+                f"- **{item.stance}**: `{item.source_id}` (read)" + (f", {md_escape(item.locator)}" if item.locator else "")
+            )
             for hop in item.hops:
                 indent = "  " * hop.depth
                 if hop.to_id is None:
@@ -563,7 +568,10 @@ def claim_brief(db: sqlite_utils.Database, claim_id: str) -> str:
                 kind = f"; {hop.to_origin} source" if hop.to_origin else ""
                 out.append(f"{indent}- {hop.via} → `{hop.to_id}`{pages} ({hop.reading}{kind})")
             if item.origins:
-                out.append("  - origin: " + ", ".join(f"`{o}`" + (" (inferred)" if o in item.inferred_origins else "") for o in item.origins))
+                out.append(
+                    "  - origin: "
+                    + ", ".join(f"`{o}`" + (" (inferred)" if o in item.inferred_origins else "") for o in item.origins)
+                )
 
     if footnotes:
         out.append("")

@@ -209,7 +209,9 @@ def _from_html(path: Path, raw: bytes, encoding: str | None) -> Extracted:
         title = " ".join((tree.findtext(".//title") or "").split()) or None
     except (ParserError, ValueError):
         title = None  # a page lxml cannot parse still has its text; the title falls back to the file name
-    return Extracted(text, title, "the HTML <title>" if title else None, f"rendered from HTML by inscriptis, read as {chosen or 'UTF-8'}")
+    return Extracted(
+        text, title, "the HTML <title>" if title else None, f"rendered from HTML by inscriptis, read as {chosen or 'UTF-8'}"
+    )
 
 
 def _from_pdf(path: Path, raw: bytes) -> Extracted:
@@ -265,7 +267,13 @@ def source_entries(seeds_dir: Path) -> tuple[list[SourceEntry], list[str]]:
             unreadable.append(relative)
             continue
         value = parsed.value
-        items = [((), value)] if isinstance(value, dict) else [((i,), v) for i, v in enumerate(value)] if isinstance(value, list) else []
+        items = (
+            [((), value)]
+            if isinstance(value, dict)
+            else [((i,), v) for i, v in enumerate(value)]
+            if isinstance(value, list)
+            else []
+        )
         for root, item in items:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 text = item.get("text")

@@ -130,7 +130,16 @@ class Name(Model):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema, handler):
         # Seed files may write the name as one string; say so in the JSON Schema too.
-        return {"anyOf": [{"type": "string", "minLength": 1, "description": "'Family, Given' for a person, or an organisation's name without a comma."}, handler(core_schema)]}
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "'Family, Given' for a person, or an organisation's name without a comma.",
+                },
+                handler(core_schema),
+            ]
+        }
 
     @model_validator(mode="before")
     @classmethod
@@ -171,13 +180,18 @@ class Source(Model):
     kind: SourceKind = Field(description="What sort of document it is.")
     title: Text = Field(description="The title as published, or a descriptive title in square brackets.")
     short_title: str | None = Field(
-        None, description="How a reader names it in a sentence (\"Zakharov's report to Stalin\"); reasons use it before author and year."
+        None,
+        description='How a reader names it in a sentence ("Zakharov\'s report to Stalin"); reasons use it before author and year.',
     )
     authors: list[Name] = Field(default_factory=list, description="Authors, in order.")
     editors: list[Name] = Field(default_factory=list, description="Editors, in order.")
     issued: EDTF | None = Field(None, description="When the document was issued (not the date of the events it describes).")
-    issued_as_written: str | None = Field(None, description="The document's own wording of its date, when it is vague or unusual.")
-    date_note: str | None = Field(None, description="Other dates of the document (date of information, approval, declassification).")
+    issued_as_written: str | None = Field(
+        None, description="The document's own wording of its date, when it is vague or unusual."
+    )
+    date_note: str | None = Field(
+        None, description="Other dates of the document (date of information, approval, declassification)."
+    )
     container_title: str | None = Field(None, description="The book, journal, series or collection it appears in.")
     volume: str | None = Field(None, description="Volume or issue of the container.")
     pages: str | None = Field(None, description="Pages in the container.")
@@ -186,7 +200,9 @@ class Source(Model):
     url: Url | None = None
     archive: str | None = Field(None, description="The archive or repository that holds it.")
     archive_location: str | None = Field(None, description="Archive reference: document number, fond/opis/delo, CIA-RDP number.")
-    language: str | None = Field(None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag of the text (en, ru, zh).")
+    language: str | None = Field(
+        None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag of the text (en, ru, zh)."
+    )
     origin: Literal["primary", "secondary", "tertiary"] = Field(
         description="primary: produced at the time by a participant or witness; secondary: analyses primary sources; "
         "tertiary: summarises secondary work."
@@ -194,7 +210,9 @@ class Source(Model):
     reliability: Reliability | None = Field(None, description="Admiralty source grade with its reason.")
     declassified: str | None = Field(None, description="Declassification or release note.")
     redactions: str | None = Field(None, description="What is redacted or missing from the text.")
-    text: str | None = Field(None, description="Path of the text file, relative to the seeds folder. Sources only cited have none.")
+    text: str | None = Field(
+        None, description="Path of the text file, relative to the seeds folder. Sources only cited have none."
+    )
     notes: str | None = Field(None, description="Anything else a reader should know about the document.")
 
 
@@ -240,7 +258,12 @@ class Alias(Model):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema, handler):
         # Seed files may write the name as one string; say so in the JSON Schema too.
-        return {"anyOf": [{"type": "string", "minLength": 1, "description": "The name as written, with no sources or note."}, handler(core_schema)]}
+        return {
+            "anyOf": [
+                {"type": "string", "minLength": 1, "description": "The name as written, with no sources or note."},
+                handler(core_schema),
+            ]
+        }
 
     @model_validator(mode="before")
     @classmethod
@@ -322,7 +345,9 @@ class Evidence(Model):
         description="supports, conflicts or qualifies the claim; reports: relays it without endorsing it (hearsay)."
     )
     quote: Text = Field(description="The exact words of the source: one contiguous passage, never paraphrased.")
-    occurrence: int | None = Field(None, ge=1, le=SQLITE_MAX_INT, description="Which occurrence of the quote is meant, when it occurs more than once.")
+    occurrence: int | None = Field(
+        None, ge=1, le=SQLITE_MAX_INT, description="Which occurrence of the quote is meant, when it occurs more than once."
+    )
     locator: Text = Field(description="Where in the source: page, paragraph, footnote.")
     name_as_written: str | None = Field(None, description="The subject's name as the passage spells it, when it differs.")
     credibility: int | None = Field(

@@ -137,12 +137,16 @@ def claim_context(conn: sqlite3.Connection, claim_id: str) -> dict:
             [claim_id],
         )
     )
-    by_stance = {stance: [p for p in passages if p["stance"] == stance] for stance in ("supports", "conflicts", "qualifies", "reports")}
+    by_stance = {
+        stance: [p for p in passages if p["stance"] == stance] for stance in ("supports", "conflicts", "qualifies", "reports")
+    }
     status = next(db.query("select * from claim_status where claim_id = ?", [claim_id]))
     sides = json.loads(status["sides"] or "{}")
     roots = sorted({o for lines in sides.values() for line in lines for o in line["roots"]})
     marks = ",".join("?" * len(roots))
-    titles = {r["id"]: r["title"] for r in db.query(f"select id, title from sources where id in ({marks})", roots)} if roots else {}
+    titles = (
+        {r["id"]: r["title"] for r in db.query(f"select id, title from sources where id in ({marks})", roots)} if roots else {}
+    )
     inferred = {
         r["evidence_id"] + "\x1f" + r["origin_id"]
         for r in db.query(
@@ -230,7 +234,10 @@ def source_context(
     if source is None:
         raise NotFound(f"no source {source_id!r}")
     source["safe_url"] = safe_url(source["url"])
-    source["author_list"] = [n.get("literal") or " ".join(filter(None, [n.get("given"), n.get("family")])) for n in json.loads(source["authors"] or "[]")]
+    source["author_list"] = [
+        n.get("literal") or " ".join(filter(None, [n.get("given"), n.get("family")]))
+        for n in json.loads(source["authors"] or "[]")
+    ]
     cites = list(
         db.query(
             "select c.*, s.title as other_title from citations c join sources s on s.id = c.cited_id where c.source_id = ? "
@@ -284,7 +291,10 @@ def source_context(
     view = text.windows(statements, page, around)
     chosen = view.pop("passages")
     named = statements({claim for _, _, _, claim, _ in chosen})
-    passages = [{"id": ev, "claim_id": claim, "stance": stance, "statement": named.get(claim, claim)} for _, _, ev, claim, stance in chosen]
+    passages = [
+        {"id": ev, "claim_id": claim, "stance": stance, "statement": named.get(claim, claim)}
+        for _, _, ev, claim, stance in chosen
+    ]
     context.update(view, passages=passages)
     return context
 
@@ -333,7 +343,7 @@ def contradictions_context(conn: sqlite3.Connection, kind: str | None, entity: s
 
 
 def _inferred_share(line: dict, inferred: set[str]) -> str | None:
-    """"all" when every passage of a line reaches its roots through an inferred link, "some"
+    """ "all" when every passage of a line reaches its roots through an inferred link, "some"
     when some do, None when none do."""
     flags = [any(e + "\x1f" + o in inferred for o in line["roots"]) for e in line["evidence"]]
     return "all" if all(flags) else "some" if any(flags) else None
@@ -629,10 +639,24 @@ def _mark(piece: str, covering: list[tuple], count: int, new: list[tuple], state
     parts = []
     for passage in new[1:]:
         parts += ['<span class="anchor" id="ev-', escape(passage[2]), '"></span>']
-    parts += ['<mark class="passage ', first[4], '" data-evidence="', escape(" ".join("ev-" + p[2] for p in covering[:LISTED_EVIDENCE])), '"']
+    parts += [
+        '<mark class="passage ',
+        first[4],
+        '" data-evidence="',
+        escape(" ".join("ev-" + p[2] for p in covering[:LISTED_EVIDENCE])),
+        '"',
+    ]
     if new:
         parts += [' id="ev-', escape(new[0][2]), '"']
-    parts += ['><a href="/claim/', escape(path_id(first[3])), '" title="', escape("; ".join(named)), '">', escape(piece), "</a></mark>"]
+    parts += [
+        '><a href="/claim/',
+        escape(path_id(first[3])),
+        '" title="',
+        escape("; ".join(named)),
+        '">',
+        escape(piece),
+        "</a></mark>",
+    ]
     return Markup("".join(parts))
 
 
@@ -755,11 +779,14 @@ def chain_svg(claim: dict, chain: list) -> Markup:
             x, y = position[node]
             lines = _wrap(label)
             texts = Markup("").join(
-                Markup('<tspan x="{}" dy="{}">{}</tspan>').format(x + 8, 17 if i == 0 else 15, line) for i, line in enumerate(lines)
+                Markup('<tspan x="{}" dy="{}">{}</tspan>').format(x + 8, 17 if i == 0 else 15, line)
+                for i, line in enumerate(lines)
             )
             parts.append(
-                Markup('<g class="node {}" data-node="{}"><rect x="{}" y="{}" width="{}" height="{}" rx="6"/>'
-                       '<text x="{}" y="{}">{}</text></g>').format(css, node, x, y, _W, _H, x + 8, y + 2, texts)
+                Markup(
+                    '<g class="node {}" data-node="{}"><rect x="{}" y="{}" width="{}" height="{}" rx="6"/>'
+                    '<text x="{}" y="{}">{}</text></g>'
+                ).format(css, node, x, y, _W, _H, x + 8, y + 2, texts)
             )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

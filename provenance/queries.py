@@ -75,8 +75,6 @@ def claim_statuses(db: sqlite_utils.Database) -> list[dict]:
     )
 
 
-
-
 def status_counts(db: sqlite_utils.Database) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
     for row in db.query("select status, count(*) as n from claim_status group by status"):
@@ -151,7 +149,9 @@ def signal_counts(db: sqlite_utils.Database) -> dict[str, int]:
     """How many disagreements each kind of signal flags."""
     return {
         r["signal"]: r["n"]
-        for r in db.query("select signal, count(distinct contradiction_id) as n from contradiction_signals group by signal order by signal")
+        for r in db.query(
+            "select signal, count(distinct contradiction_id) as n from contradiction_signals group by signal order by signal"
+        )
     }
 
 

@@ -342,7 +342,9 @@ class Seeds:
         try:
             waiting: tuple[list[_PendingClaim], Pending] | None = None
             for file in files["claims"]:
-                claims = [self._claim_record(loc, self._topic(file, loc), properties) for loc in self._read(file, Claim, "claims")]
+                claims = [
+                    self._claim_record(loc, self._topic(file, loc), properties) for loc in self._read(file, Claim, "claims")
+                ]
                 self._keep_base_dates(claims)
                 jobs = [item.job for claim in claims for item in claim.evidence]
                 submitted = (claims, anchorer.submit(jobs))
@@ -433,7 +435,9 @@ class Seeds:
                 return
             if not target.is_relative_to(root):
                 # refused without reading: its contents could end up in an error message
-                self._problem(relative, 1, "", "", "a link to a file outside the seeds folder; it was not read (copy the file in instead)")
+                self._problem(
+                    relative, 1, "", "", "a link to a file outside the seeds folder; it was not read (copy the file in instead)"
+                )
                 self._unreadable.add(folder)
                 return
         if path.is_dir():
@@ -480,7 +484,9 @@ class Seeds:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as ex:
             line = raw[: ex.start].count(b"\n") + 1
-            self._problem(file, line, "", "", f"not UTF-8 text (byte {raw[ex.start]:#04x} at offset {ex.start}); save the file as UTF-8")
+            self._problem(
+                file, line, "", "", f"not UTF-8 text (byte {raw[ex.start]:#04x} at offset {ex.start}); save the file as UTF-8"
+            )
             return None
         parsed = read_yaml(self._path(file), text.removeprefix("\ufeff"))
         for problem, where in zip(parsed.problems, parsed.problem_paths, strict=True):
@@ -572,7 +578,11 @@ class Seeds:
         except UnicodeDecodeError as ex:
             at = raw[: ex.start].count(b"\n") + 1
             self._problem(
-                loc.file, line, source.id, "text", f"{source.text} is not UTF-8 (line {at}, byte offset {ex.start}); convert it to UTF-8"
+                loc.file,
+                line,
+                source.id,
+                "text",
+                f"{source.text} is not UTF-8 (line {at}, byte offset {ex.start}); convert it to UTF-8",
             )
             return None
         if not text.strip():
@@ -583,7 +593,11 @@ class Seeds:
             # Never in a text as received: a UTF-16 file or a binary one (a PDF saved as .txt)
             at = raw[:nul].count(b"\n") + 1
             self._problem(
-                loc.file, line, source.id, "text", f"{source.text} has a NUL byte (line {at}, byte offset {nul}); save the document as UTF-8 plain text"
+                loc.file,
+                line,
+                source.id,
+                "text",
+                f"{source.text} has a NUL byte (line {at}, byte offset {nul}); save the document as UTF-8 plain text",
             )
             return None
         sha = hashlib.sha256(raw).hexdigest()
@@ -691,7 +705,9 @@ class Seeds:
         if len(links) < len(claim.links):  # a link given twice is reported, and written once
             claim = claim.model_copy(update={"links": [link for _i, link in links]})
         for i, link in links:
-            self._pending_links.append((loc.file, self._line(loc, "links", i, "claim"), claim.id, f"links[{i + 1}].claim", link.claim))
+            self._pending_links.append(
+                (loc.file, self._line(loc, "links", i, "claim"), claim.id, f"links[{i + 1}].claim", link.claim)
+            )
         if not claim.evidence:
             self._problem(loc.file, loc.line, claim.id, "evidence", "the claim has no evidence", "warning")
 
@@ -861,11 +877,16 @@ class Seeds:
         unread = {
             claim_id: self.index.places["claims"][claim_id]
             for claim_id, date in self._base_dates.items()
-            if date is _UNREAD and claim_id not in self._relatives and claim_id not in self._broken and self.index.has("claims", claim_id)
+            if date is _UNREAD
+            and claim_id not in self._relatives
+            and claim_id not in self._broken
+            and self.index.has("claims", claim_id)
         }
         for claim_id, record in self._reread_claims(unread) if unread else ():
             value = record.get("value")
-            self._base_dates[claim_id] = _own_date(value.get("date") if isinstance(value, dict) else None, record.get("event_date"))
+            self._base_dates[claim_id] = _own_date(
+                value.get("date") if isinstance(value, dict) else None, record.get("event_date")
+            )
         resolved: dict[str, tuple[str, str] | None] = {}  # relative claim -> its interval, None if it has none
         for claim_id in self._relatives:
             if claim_id not in resolved:
@@ -888,7 +909,9 @@ class Seeds:
                         r.claim_line,
                         base,
                         "value.relative.claim",
-                        "the relative dates count from each other in a circle (" + " -> ".join(cycle) + "), so none of them has a "
+                        "the relative dates count from each other in a circle ("
+                        + " -> ".join(cycle)
+                        + "), so none of them has a "
                         "date; count one of them from a claim with a date, or give it a date",
                     )
                 for claim_id in path:
@@ -1139,7 +1162,12 @@ def _message(err: ErrorDetails, model: type[BaseModel]) -> str:
     ctx = err.get("ctx", {})
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()), "")
-        words = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than", "less_than": "less than"}
+        words = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }
         why = " (the largest whole number the database stores)" if bound == SQLITE_MAX_INT else ""
         return f"must be {words[kind]} {bound}{why}, not {_short(value)}"
     if kind == "string_too_short" and not (value or "").strip():

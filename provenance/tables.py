@@ -266,7 +266,11 @@ DERIVED_TABLES: dict[str, Table] = {
                 Column("reporting_sources", int, "Distinct sources that relay the claim without endorsing it."),
                 Column("supporting_evidence", int, "Supporting passages."),
                 Column("conflicting_evidence", int, "Conflicting passages."),
-                Column("independent_origins", int, "Independent lines of supporting evidence (groups of passages whose origins do not meet)."),
+                Column(
+                    "independent_origins",
+                    int,
+                    "Independent lines of supporting evidence (groups of passages whose origins do not meet).",
+                ),
                 Column("credible_origins", int, "Of those, the lines weighed credible."),
                 Column("conflicting_origins", int, "Independent lines of conflicting evidence."),
                 Column("reporting_origins", int, "Independent lines of reporting (relayed) evidence."),
@@ -296,7 +300,9 @@ DERIVED_TABLES: dict[str, Table] = {
                 Column("evidence_id", str, "The evidence passage.", "evidence"),
                 Column("origin_id", str, "A root source: one that derives from nothing further in the corpus.", "sources"),
                 Column("path", str, "JSON list of the sources from the passage's source to the root."),
-                Column("inferred", int, "1 when a link on the path was inferred by the curator (the source gives no note for it)."),
+                Column(
+                    "inferred", int, "1 when a link on the path was inferred by the curator (the source gives no note for it)."
+                ),
             ],
             pk=("evidence_id", "origin_id"),
         ),
@@ -313,7 +319,11 @@ DERIVED_TABLES: dict[str, Table] = {
                     "tertiary source citing nothing), credible (otherwise).",
                 ),
                 Column("weight_reason", str, "Which grade gives the weight."),
-                Column("computed_credibility", int, "Admiralty information grade computed from the evidence (1: confirmed by other sources)."),
+                Column(
+                    "computed_credibility",
+                    int,
+                    "Admiralty information grade computed from the evidence (1: confirmed by other sources).",
+                ),
                 Column("reason", str, "Why the computed grade."),
             ],
             pk="evidence_id",
@@ -425,7 +435,10 @@ def insert_rows(conn, table: str, rows: list[dict]) -> None:
     sql, columns, json_columns, getter = prepared
     unknown = rows[0].keys() - set(columns)  # each table's rows are built by one function: its first row speaks for all
     if unknown:
-        hints = [f"{k!r}" + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(k, columns, n=1)) else "") for k in sorted(unknown)]
+        hints = [
+            f"{k!r}" + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(k, columns, n=1)) else "")
+            for k in sorted(unknown)
+        ]
         raise ValueError(f"rows for {table} have keys that are not its columns: {', '.join(hints)}")
     try:
         values = list(map(getter, rows))  # in C, when every row has every column

@@ -197,7 +197,9 @@ class _Converter:
             return False
         if _INT.fullmatch(text):
             if len(text) > MAX_DIGITS:
-                self.problem(node, f"a number of {len(text.lstrip('+-')):,} digits is too long to read (at most {MAX_DIGITS:,})", path)
+                self.problem(
+                    node, f"a number of {len(text.lstrip('+-')):,} digits is too long to read (at most {MAX_DIGITS:,})", path
+                )
                 return None
             return int(text)
         if _LEADING_ZERO.fullmatch(text):

@@ -26,7 +26,10 @@ TEXT = (
 
 
 SOURCES = (
-    "".join(f"- id: {s}\n  kind: book\n  title: {s.title()}\n  origin: secondary\n  text: texts/{s[0]}.txt\n" for s in ("a-book", "b-book"))
+    "".join(
+        f"- id: {s}\n  kind: book\n  title: {s.title()}\n  origin: secondary\n  text: texts/{s[0]}.txt\n"
+        for s in ("a-book", "b-book")
+    )
     + "- id: telegram\n  kind: telegram\n  title: The telegram\n  origin: primary\n"
 )
 
@@ -179,14 +182,23 @@ def test_weighted_status_and_reasons_in_a_readers_words(tmp_path, evidence, stat
 
 
 def test_counts_of_independent_origins_on_each_side_are_stored_with_their_weights(tmp_path):
-    evidence = ev("a-book", FIRST, via="a-n143") + ev("c-book", SECOND) + ev("b-book", SECOND, "conflicts") + ev("b-book", FIRST, "reports")
+    evidence = (
+        ev("a-book", FIRST, via="a-n143")
+        + ev("c-book", SECOND)
+        + ev("b-book", SECOND, "conflicts")
+        + ev("b-book", FIRST, "reports")
+    )
     conn = corpus(tmp_path, claim("c", evidence), sources=GRADED, citations=NOTES)
-    row = conn.execute("select independent_origins, credible_origins, conflicting_origins, reporting_origins, sides from claim_status").fetchone()
+    row = conn.execute(
+        "select independent_origins, credible_origins, conflicting_origins, reporting_origins, sides from claim_status"
+    ).fetchone()
     assert row[:4] == (2, 2, 1, 1)
     sides = json.loads(row[4])
     assert [line["weight"] for line in sides["supports"]] == ["credible", "credible"]
     assert [(line["roots"], line["weight"]) for line in sides["conflicts"]] == [(["b-book"], "doubtful")]
-    weights = dict(conn.execute("select e.source_id, a.weight from evidence_assessments a join evidence e on e.id = a.evidence_id"))
+    weights = dict(
+        conn.execute("select e.source_id, a.weight from evidence_assessments a join evidence e on e.id = a.evidence_id")
+    )
     assert weights == {"a-book": "credible", "b-book": "doubtful", "c-book": "credible"}
 
 
@@ -275,7 +287,9 @@ FIELDS = "The division flew from Shenyang and later from Anshan airfields."
             [],
             id="near-miss-different-events",
         ),
-        pytest.param(claim("c", ev("a-book", FIRST) + ev("b-book", SECOND, "conflicts")), ["stance-conflict"], id="stance-conflict"),
+        pytest.param(
+            claim("c", ev("a-book", FIRST) + ev("b-book", SECOND, "conflicts")), ["stance-conflict"], id="stance-conflict"
+        ),
         pytest.param(
             claim("c", ev("a-book", FIRST) + ev("b-book", SECOND, "qualifies") + ev("a-book", TWELVE, "reports")),
             [],
@@ -288,7 +302,8 @@ FIELDS = "The division flew from Shenyang and later from Anshan airfields."
             id="asserted-both-ways-is-one",
         ),
         pytest.param(
-            claim("one", ev("a-book", FIRST), links="  links: [{relation: refines, claim: two}]\n") + claim("two", ev("b-book", SECOND)),
+            claim("one", ev("a-book", FIRST), links="  links: [{relation: refines, claim: two}]\n")
+            + claim("two", ev("b-book", SECOND)),
             [],
             id="near-miss-refines-is-not-a-contradiction",
         ),
@@ -326,7 +341,10 @@ def test_derived_contradiction_explains_the_arithmetic(tmp_path):
         "select explanation, (select group_concat(claim_id) from contradiction_members m where m.contradiction_id = c.id "
         "and m.role = 'claim') from contradictions c"
     ).fetchone()
-    assert explanation == "the air division, date of first combat: 1950-11-01 and 12 days after crossed (1950-10-31) cannot be the same day"
+    assert (
+        explanation
+        == "the air division, date of first combat: 1950-11-01 and 12 days after crossed (1950-10-31) cannot be the same day"
+    )
     assert members == "first,twelve"
     assert conn.execute("select value_date_earliest from claims where id = 'twelve'").fetchone() == ("1950-10-31",)
 
@@ -334,7 +352,9 @@ def test_derived_contradiction_explains_the_arithmetic(tmp_path):
 def test_contradiction_ids_are_stable(tmp_path):
     claims = claim("c", ev("a-book", FIRST) + ev("b-book", SECOND, "conflicts"))
     first = corpus(tmp_path / "1", claims).execute("select id from contradictions").fetchall()
-    second = corpus(tmp_path / "2", claims + claim("other", ev("a-book", CROSSED))).execute("select id from contradictions").fetchall()
+    second = (
+        corpus(tmp_path / "2", claims + claim("other", ev("a-book", CROSSED))).execute("select id from contradictions").fetchall()
+    )
     assert first == second
 
 

@@ -67,7 +67,11 @@ def test_worker_reports_the_same_problems(corpus_jsonl, tmp_path, monkeypatch):
 def test_results_come_back_in_order(tmp_path):
     text = tmp_path / "t.txt"
     text.write_text("alpha beta gamma delta\nepsilon zeta eta theta alpha beta gamma\n", encoding="utf-8")
-    jobs = [("k", str(text), "gamma delta epsilon", None), ("k", str(text), "alpha beta gamma", None), ("k", str(text), "zeta eta", None)]
+    jobs = [
+        ("k", str(text), "gamma delta epsilon", None),
+        ("k", str(text), "alpha beta gamma", None),
+        ("k", str(text), "zeta eta", None),
+    ]
     for worker in (False, True):
         anchorer = Anchorer(worker=worker)
         first = anchorer.submit(jobs)
@@ -111,4 +115,7 @@ def test_an_abandoned_read_stops_the_worker(corpus_jsonl, monkeypatch):
 def test_small_corpora_anchor_in_place(tmp_path):
     copy = tmp_path / "seeds"
     shutil.copytree(ROOT / "seeds", copy)
-    assert seeds.Seeds(copy)._claims_expected(["claims/" + p.name for p in (copy / "claims").glob("*.yaml")]) < seeds.ANCHOR_IN_WORKER_FROM
+    assert (
+        seeds.Seeds(copy)._claims_expected(["claims/" + p.name for p in (copy / "claims").glob("*.yaml")])
+        < seeds.ANCHOR_IN_WORKER_FROM
+    )

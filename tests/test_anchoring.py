@@ -25,11 +25,21 @@ OCR = "The air division flew its first sor-\ntie over the river.\nAnti-\naircraf
         # runs of white space, tabs, no-break spaces
         ("air  cover\t\u00a0over the Yalu", "air cover over the Yalu", "air  cover\t\u00a0over the Yalu", "normalised"),
         # text stored decomposed (NFD), quote typed composed (NFC)
-        (unicodedata.normalize("NFD", "Zhou Enlái à Pékin"), "Zhou Enlái à Pékin", unicodedata.normalize("NFD", "Zhou Enlái à Pékin"), "normalised"),
+        (
+            unicodedata.normalize("NFD", "Zhou Enlái à Pékin"),
+            "Zhou Enlái à Pékin",
+            unicodedata.normalize("NFD", "Zhou Enlái à Pékin"),
+            "normalised",
+        ),
         # zero-width characters and a soft hyphen inside words
         ("Pyong\u200byang air de\u00adfence", "Pyongyang air defence", "Pyong\u200byang air de\u00adfence", "normalised"),
         # superscript footnote markers may be left out of a quote
-        ("later.¹⁴² On November 1, the air force", "later. On November 1, the air force", "later.¹⁴² On November 1, the air force", "normalised"),
+        (
+            "later.¹⁴² On November 1, the air force",
+            "later. On November 1, the air force",
+            "later.¹⁴² On November 1, the air force",
+            "normalised",
+        ),
     ],
 )
 def test_quote_is_anchored(text, quote, exact, method):
@@ -51,7 +61,11 @@ def test_prefix_and_suffix_are_32_characters():
     "text, quote, message",
     [
         # never fuzzy: one letter off is an error that shows the closest passage
-        ("They flew to Andong that day.", "They flew to Antung that day.", 'closest passage (93.1% similar) is: "They flew to Andong that day."'),
+        (
+            "They flew to Andong that day.",
+            "They flew to Antung that day.",
+            'closest passage (93.1% similar) is: "They flew to Andong that day."',
+        ),
         # case is not normalised
         ("The Soviet Air Force", "the soviet air force", "closest passage"),
         ("abc abc", "abc", "occurs more than once in the text (lines 1, 1)"),

@@ -89,12 +89,19 @@ def test_import_finds_every_planted_contradiction_and_rejects_near_misses(corpus
     checks = run.check_correctness(corpus, db, timeout=60)
     failed = {name: c["detail"] for name, c in checks.items() if not c["ok"]}
     assert not failed
-    assert set(checks) >= {"planted contradictions found", "no unplanted contradictions", "compatible pairs not flagged", "near misses rejected"}
+    assert set(checks) >= {
+        "planted contradictions found",
+        "no unplanted contradictions",
+        "compatible pairs not flagged",
+        "near misses rejected",
+    }
 
 
 def test_seeds_format_builds_the_same_claims(tmp_path):
     out = tmp_path / "seeds"
-    generate.main(["--claims", "120", "--sources", "20", "--seed", "3", "--format", "seeds", "--near-misses", "0", "--out", str(out)])
+    generate.main(
+        ["--claims", "120", "--sources", "20", "--seed", "3", "--format", "seeds", "--near-misses", "0", "--out", str(out)]
+    )
     result = build_database(out, tmp_path / "seeds.db")
     manifest = json.loads((out / "manifest.json").read_text())
     assert result.counts["claims"] == manifest["counts"]["claims"] == 120

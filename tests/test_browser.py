@@ -75,8 +75,15 @@ def browser():
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -170,10 +177,24 @@ def test_an_old_link_to_a_passage_on_a_later_page_lands_on_it(servers, browser, 
     assert _passage_in_view(page, f"ev-{passage}")
 
 
-CONSOLE_PAGES = ["/", f"/claim/{FIRST_COMBAT}", f"/claim/{FIRST_COMBAT}.json", "/source/zhang-2020", "/source/zhang-2020?full=1",
-                 "/source/zhang-2020?page=3", "/contradictions", "/search?q=Yalu", "/entity/andong", "/no-such-page",
-                 "/claim/no-such-claim", "/provenance", "/provenance/claims", f"/provenance/claims/{FIRST_COMBAT}",
-                 "/provenance?sql=select+id,+statement+from+claims+limit+5", "/provenance/claims?_sort=nope"]
+CONSOLE_PAGES = [
+    "/",
+    f"/claim/{FIRST_COMBAT}",
+    f"/claim/{FIRST_COMBAT}.json",
+    "/source/zhang-2020",
+    "/source/zhang-2020?full=1",
+    "/source/zhang-2020?page=3",
+    "/contradictions",
+    "/search?q=Yalu",
+    "/entity/andong",
+    "/no-such-page",
+    "/claim/no-such-claim",
+    "/provenance",
+    "/provenance/claims",
+    f"/provenance/claims/{FIRST_COMBAT}",
+    "/provenance?sql=select+id,+statement+from+claims+limit+5",
+    "/provenance/claims?_sort=nope",
+]
 
 
 def test_no_content_security_policy_errors_on_any_page(servers, browser):
@@ -190,7 +211,9 @@ def test_no_content_security_policy_errors_on_any_page(servers, browser):
         page.wait_for_load_state("load")
     # Datasette's inline script (on every page) closes an open menu on a click elsewhere
     page.goto(f"{base}/claim/{FIRST_COMBAT}")
-    page.evaluate("() => { const d = document.createElement('details'); d.id = 'menu'; d.open = true; d.innerHTML = '<summary>m</summary>'; document.body.prepend(d); }")
+    page.evaluate(
+        "() => { const d = document.createElement('details'); d.id = 'menu'; d.open = true; d.innerHTML = '<summary>m</summary>'; document.body.prepend(d); }"
+    )
     page.locator("h1").click()
     assert page.locator("details#menu").evaluate("d => d.open") is False
     complaints = [m for m in messages if "Content Security Policy" in m[2] or "Refused to" in m[2]]
@@ -211,8 +234,18 @@ def test_direction_overrides_are_shown_escaped(servers, browser):
     _shot(page, "bidi-source")
 
 
-HOSTILE_PAGES = ["/", "/claim/evil-claim", "/claim/evil-claim-2", "/source/evil", "/source/cited-work", "/entity/villain",
-                 "/contradictions", "/search?q=alert", "/provenance/sources/evil", "/provenance/claims/evil-claim"]
+HOSTILE_PAGES = [
+    "/",
+    "/claim/evil-claim",
+    "/claim/evil-claim-2",
+    "/source/evil",
+    "/source/cited-work",
+    "/entity/villain",
+    "/contradictions",
+    "/search?q=alert",
+    "/provenance/sources/evil",
+    "/provenance/claims/evil-claim",
+]
 
 
 def test_hostile_text_stays_inert_in_a_real_browser(servers, browser):

@@ -123,7 +123,9 @@ def test_a_row_key_that_is_not_a_column_is_an_error_not_a_dropped_value():
 
     db = sqlite_utils.Database(memory=True)
     create_tables(db, {"properties": TABLES["properties"]})
-    with pytest.raises(ValueError, match=r"rows for properties have keys that are not its columns: 'lable' \(did you mean 'label'\?\)"):
+    with pytest.raises(
+        ValueError, match=r"rows for properties have keys that are not its columns: 'lable' \(did you mean 'label'\?\)"
+    ):
         insert_rows(db.conn, "properties", [{"id": "p", "lable": "a property"}])
     insert_rows(db.conn, "properties", [{"id": "p", "label": "a property"}])  # a column left out is NULL
     assert db.execute("select id, label, unit from properties").fetchall() == [("p", "a property", None)]

@@ -133,8 +133,14 @@ ACCEPTED = [
     ("The air\u200b division flew north in 1950.\n", "The air division flew north in 1950."),  # zero-width space in the text
     ("The air division flew north in 1950.\n", "The air\u200d division\u2060 flew north in 1950."),  # zero-width in the quote
     ("The \u202eair division\u202c flew north in 1950.\n", "The air division flew north in 1950."),  # bidi override
-    ("志愿军于一九五〇年十月十九日跨过鸭绿江进入朝鲜作战。\n", "志愿军于一九五〇年十月十九日跨过鸭绿江进入朝鲜作战。"),  # CJK text
-    ("ＭｉＧ－１５ fighters flew from Andong that morning.\n", "ＭｉＧ－１５ fighters flew from Andong that morning."),  # full-width
+    (
+        "志愿军于一九五〇年十月十九日跨过鸭绿江进入朝鲜作战。\n",
+        "志愿军于一九五〇年十月十九日跨过鸭绿江进入朝鲜作战。",
+    ),  # CJK text
+    (
+        "ＭｉＧ－１５ fighters flew from Andong that morning.\n",
+        "ＭｉＧ－１５ fighters flew from Andong that morning.",
+    ),  # full-width
 ]
 
 
@@ -145,12 +151,14 @@ def test_unicode_variants_are_anchored(tmp_path, text, quote):
     (seeds / "texts/memo.txt").write_text(text, encoding="utf-8")
     (seeds / "claims/combat.yaml").write_text(
         f"- id: c\n  statement: s\n  evidence:\n    - source: memo\n      stance: supports\n"
-        f"      quote: \"{quote}\"\n      locator: p. 1\n",
+        f'      quote: "{quote}"\n      locator: p. 1\n',
         encoding="utf-8",
     )
     result = build_database(seeds, tmp_path / "p.db")
     import sqlite3
 
-    start, end, exact = sqlite3.connect(tmp_path / "p.db").execute("select anchor_start, anchor_end, anchor_exact from evidence").fetchone()
+    start, end, exact = (
+        sqlite3.connect(tmp_path / "p.db").execute("select anchor_start, anchor_end, anchor_exact from evidence").fetchone()
+    )
     assert text[start:end] == exact
     assert result.counts["evidence"] == 1

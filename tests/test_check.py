@@ -39,105 +39,142 @@ def test_fixture_corpus_is_clean(seeds):
 # Each case: (file, old text, new text, the exact problem line expected).
 CASES = [
     pytest.param(
-        "claims/combat.yaml", "  statement: The air division first", "  statement: [The air division first",
+        "claims/combat.yaml",
+        "  statement: The air division first",
+        "  statement: [The air division first",
         "claims/combat.yaml:3: YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'",
         id="yaml-syntax",
     ),
     pytest.param(
-        "sources/memo.yaml", "kind: memo\n", "kind: memo\nkind: report\n",
+        "sources/memo.yaml",
+        "kind: memo\n",
+        "kind: memo\nkind: report\n",
         "sources/memo.yaml:3: memo: kind: duplicate key 'kind' (first given on line 2)",
         id="duplicate-key",
     ),
     pytest.param(
-        "citations/memo.yaml", "footnote: 12", 'footnote: "12"',
+        "citations/memo.yaml",
+        "footnote: 12",
+        'footnote: "12"',
         "citations/memo.yaml:4: memo-n12: footnote: should be a valid integer, not the text '12'",
         id="wrong-type-no-coercion",
     ),
     pytest.param(
-        "citations/memo.yaml", "footnote: 12", "footnote: 012",
+        "citations/memo.yaml",
+        "footnote: 12",
+        "footnote: 012",
         "citations/memo.yaml:4: memo-n12: footnote: 012 has a leading zero (octal in YAML 1.1, decimal in YAML 1.2): "
         "write 12 for the number, or put it in quotes for text",
         id="yaml11-octal",
     ),
     pytest.param(
-        "sources/memo.yaml", "title: Memorandum", "titel: Memorandum",
+        "sources/memo.yaml",
+        "title: Memorandum",
+        "titel: Memorandum",
         "sources/memo.yaml:3: memo: titel: unknown field 'titel' (did you mean 'title'?)",
         id="unknown-field",
     ),
     pytest.param(
-        "claims/combat.yaml", "      stance: conflicts", "      stance: conflict",
+        "claims/combat.yaml",
+        "      stance: conflicts",
+        "      stance: conflict",
         "claims/combat.yaml:15: first-combat-1950-11-01: evidence[2].stance: 'conflict' is not one of "
         "'supports', 'conflicts', 'qualifies' or 'reports' (did you mean 'conflicts'?)",
         id="bad-stance",
     ),
     pytest.param(
-        "claims/combat.yaml", "- id: pilots-in-chinese-uniform", "- id: first-combat-1950-11-01",
+        "claims/combat.yaml",
+        "- id: pilots-in-chinese-uniform",
+        "- id: first-combat-1950-11-01",
         "claims/combat.yaml:18: first-combat-1950-11-01: id: duplicate id: already used at SEEDS/claims/combat.yaml:1",
         id="duplicate-id",
     ),
     pytest.param(
-        "sources/others.yaml", "- id: review", "- id: Review",
+        "sources/others.yaml",
+        "- id: review",
+        "- id: Review",
         "sources/others.yaml:1: Review: id: 'Review' is not a valid id: use lowercase letters, digits and single hyphens",
         id="id-not-a-slug",
     ),
     pytest.param(
-        "citations/memo.yaml", "cites: commander-report", "cites: commander-reports",
+        "citations/memo.yaml",
+        "cites: commander-report",
+        "cites: commander-reports",
         "citations/memo.yaml:3: memo-n12: cites: unknown source 'commander-reports' (did you mean 'commander-report'?)",
         id="dangling-reference",
     ),
     pytest.param(
-        "claims/combat.yaml", "  subject: air-division\n  property: first", "  subject: air-divison\n  property: first",
+        "claims/combat.yaml",
+        "  subject: air-division\n  property: first",
+        "  subject: air-divison\n  property: first",
         "claims/combat.yaml:3: first-combat-1950-11-01: subject: unknown entity 'air-divison' (did you mean 'air-division'?)",
         id="dangling-entity",
     ),
     pytest.param(
-        "claims/combat.yaml", 'event_date: "1950-11-01"', 'event_date: "1951-02-29"',
+        "claims/combat.yaml",
+        'event_date: "1950-11-01"',
+        'event_date: "1951-02-29"',
         "claims/combat.yaml:7: first-combat-1950-11-01: event_date: '1951-02-29' is not a date on the calendar "
         "(1951-02-29 does not exist)",
         id="impossible-date",
     ),
     pytest.param(
-        "claims/combat.yaml", 'event_date: "1950-11-01"', "event_date: early 1951",
+        "claims/combat.yaml",
+        'event_date: "1950-11-01"',
+        "event_date: early 1951",
         "claims/combat.yaml:7: first-combat-1950-11-01: event_date: 'early 1951' is not an EDTF date; write e.g. "
         "1950-11-01, 1950-11, 1950-10~ (about), 1950? (uncertain) or 1949/1950 (interval), and keep the source's "
         "wording in the 'as_written' field",
         id="invalid-date",
     ),
     pytest.param(
-        "sources/memo.yaml", "text: texts/memo.txt", "text: texts/missing.txt",
+        "sources/memo.yaml",
+        "text: texts/memo.txt",
+        "text: texts/missing.txt",
         "sources/memo.yaml:11: memo: text: text file 'texts/missing.txt' not found",
         id="missing-text-file",
     ),
     pytest.param(
-        "sources/memo.yaml", "text: texts/memo.txt", "text: ../../etc/passwd",
+        "sources/memo.yaml",
+        "text: texts/memo.txt",
+        "text: ../../etc/passwd",
         "sources/memo.yaml:11: memo: text: '../../etc/passwd' is outside the seeds folder",
         id="path-escapes-seeds",
     ),
     pytest.param(
-        "claims/combat.yaml", "quote: The division moved to Andong within ten days.", 'quote: "  "',
+        "claims/combat.yaml",
+        "quote: The division moved to Andong within ten days.",
+        'quote: "  "',
         "claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote is blank",
         id="empty-quote",
     ),
     pytest.param(
-        "claims/combat.yaml", "quote: The division moved to Andong within ten days.",
+        "claims/combat.yaml",
+        "quote: The division moved to Andong within ten days.",
         "quote: The division moved to Antung within ten days.",
         "claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote is not in the source's text; "
-        "the closest passage (95.6% similar) is: \"The division moved to Andong within ten days.\" - paste the exact words",
+        'the closest passage (95.6% similar) is: "The division moved to Andong within ten days." - paste the exact words',
         id="quote-near-miss",
     ),
     pytest.param(
-        "claims/combat.yaml", "quote: The division moved to Andong within ten days.", "quote: Nothing like this sentence appears anywhere at all.",
+        "claims/combat.yaml",
+        "quote: The division moved to Andong within ten days.",
+        "quote: Nothing like this sentence appears anywhere at all.",
         "claims/combat.yaml:34: division-moved-to-andong: evidence[1].quote: the quote is not in the source's text, "
         "and no passage resembles it",
         id="quote-absent",
     ),
     pytest.param(
-        "claims/combat.yaml", "      via: [memo-n12]", "      via: [memo-n13]",
+        "claims/combat.yaml",
+        "      via: [memo-n12]",
+        "      via: [memo-n13]",
         "claims/combat.yaml:13: first-combat-1950-11-01: evidence[1].via[1]: unknown citation 'memo-n13' (did you mean 'memo-n12'?)",
         id="dangling-via",
     ),
     pytest.param(
-        "claims/combat.yaml", "  value:\n    entity: andong", "  value:\n    date: \"1950-11\"",
+        "claims/combat.yaml",
+        "  value:\n    entity: andong",
+        '  value:\n    date: "1950-11"',
         "claims/combat.yaml:29: division-moved-to-andong: value: property 'base' takes an entity value, not a date",
         id="value-kind-mismatch",
     ),
@@ -167,7 +204,9 @@ def test_every_problem_is_reported_in_one_run(seeds):
 
 
 def test_ambiguous_quote_needs_more_words_or_occurrence(seeds):
-    (seeds / "texts/memo.txt").write_text("The pilots flew over the river. The pilots flew over the river again.\n", encoding="utf-8")
+    (seeds / "texts/memo.txt").write_text(
+        "The pilots flew over the river. The pilots flew over the river again.\n", encoding="utf-8"
+    )
     claims = seeds / "claims/combat.yaml"
     claims.write_text(
         "- id: c\n  statement: s\n  evidence:\n"
@@ -192,7 +231,11 @@ def test_non_utf8_text_file(seeds):
 
 
 def test_warnings_do_not_fail_the_check(seeds):
-    edit(seeds / "claims/combat.yaml", "- id: pilots-in-chinese-uniform\n", "- id: no-evidence\n  statement: Nothing backs this.\n- id: pilots-in-chinese-uniform\n")
+    edit(
+        seeds / "claims/combat.yaml",
+        "- id: pilots-in-chinese-uniform\n",
+        "- id: no-evidence\n  statement: Nothing backs this.\n- id: pilots-in-chinese-uniform\n",
+    )
     result = run_check(seeds)
     assert result.exit_code == 0
     assert "claims/combat.yaml:18: no-evidence: evidence: warning: the claim has no evidence" in result.output

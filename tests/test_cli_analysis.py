@@ -64,7 +64,10 @@ def test_chain_marks_read_and_cited_and_ends_honestly(db):
 
 def test_cite_chicago_names_the_note_and_the_cited_work(db):
     output = run("cite", "first-combat-1950-11-01", "-o", db).output
-    assert "1. [supports] Central Office, Memorandum for the Record, Memorandum, (November 3, 1950), n. 12, citing Report of the Commander, November 2, 1950, 4–5." in output
+    assert (
+        "1. [supports] Central Office, Memorandum for the Record, Memorandum, (November 3, 1950), n. 12, citing Report of the Commander, November 2, 1950, 4–5."
+        in output
+    )
 
 
 def test_cite_csl_json_keeps_name_and_date_parts(db):

@@ -62,7 +62,10 @@ def derived(a: str, b: str) -> Signal:
     "signals, records",
     [
         # the same pair flagged three ways is one disagreement with three signals
-        ([value("a", "b"), asserted("a", "b"), stance("a"), stance("b")], [(("a", "b"), ["asserted", "value-conflict", "stance-conflict"])]),
+        (
+            [value("a", "b"), asserted("a", "b"), stance("a"), stance("b")],
+            [(("a", "b"), ["asserted", "value-conflict", "stance-conflict"])],
+        ),
         # a curator's link both ways is one signal kind, one record
         ([asserted("a", "b"), asserted("b", "a")], [(("a", "b"), ["asserted"])]),
         # claims joined through a shared claim are one set in tension
@@ -95,7 +98,10 @@ def test_a_disagreement_keeps_its_id_when_a_signal_joins():
     "signals, explanation",
     [
         # the values compared and the curator's note make the line; the stance keeps its own row
-        ([stance("a"), value("a", "b"), asserted("a", "b", "the texts disagree")], "values of a and b differ; the texts disagree"),
+        (
+            [stance("a"), value("a", "b"), asserted("a", "b", "the texts disagree")],
+            "values of a and b differ; the texts disagree",
+        ),
         # with no value or note, the other signals speak
         ([stance("a")], "sources divide over a"),
         ([asserted("a", "b"), stance("a")], "a curator marks a as contradicting b; sources divide over a"),

@@ -48,10 +48,13 @@ def test_texts_are_the_shared_seeds_unchanged(conn):
 
 
 def test_canonical_claim_rests_on_one_origin(conn):
-    supporting = {r[0] for r in conn.execute("select source_id from evidence where claim_id = ? and stance = 'supports'", [CANONICAL])}
+    supporting = {
+        r[0] for r in conn.execute("select source_id from evidence where claim_id = ? and stance = 'supports'", [CANONICAL])
+    }
     assert supporting == {"zhang-2020", "shen-2020"}
     status, sources, origins, groups, reason = conn.execute(
-        "select status, supporting_sources, independent_origins, origin_groups, reason from claim_status where claim_id = ?", [CANONICAL]
+        "select status, supporting_sources, independent_origins, origin_groups, reason from claim_status where claim_id = ?",
+        [CANONICAL],
     ).fetchone()
     assert (status, sources, origins) == ("supported", 2, 1)
     assert json.loads(groups) == [["zakharov-to-stalin-1950-11"]]
@@ -87,12 +90,21 @@ def test_the_readme_lists_the_named_disagreements():
 
 
 def _claims_of(conn, contradiction_id):
-    return sorted(r[0] for r in conn.execute("select claim_id from contradiction_members where contradiction_id = ? and role = 'claim'", [contradiction_id]))
+    return sorted(
+        r[0]
+        for r in conn.execute(
+            "select claim_id from contradiction_members where contradiction_id = ? and role = 'claim'", [contradiction_id]
+        )
+    )
 
 
 @pytest.mark.parametrize("claims, signals", DISAGREEMENTS)
 def test_each_listed_disagreement_is_one_record_with_its_signals(conn, claims, signals):
-    found = [(cid, json.loads(kinds)) for cid, kinds in conn.execute("select id, signals from contradictions") if _claims_of(conn, cid) == sorted(claims)]
+    found = [
+        (cid, json.loads(kinds))
+        for cid, kinds in conn.execute("select id, signals from contradictions")
+        if _claims_of(conn, cid) == sorted(claims)
+    ]
     assert len(found) == 1, f"{claims}: {len(found)} records"
     assert found[0][1] == signals
 
@@ -126,7 +138,12 @@ def test_no_passage_rests_on_a_footnote_it_does_not_cite(conn):
     ).fetchall()
     assert leaks == []
     # the Shen case: only the passages citing note 4 rest on Shen's 1996 article
-    on_1996 = {r[0] for r in conn.execute("select evidence_id from evidence_origins where origin_id = 'shen-1996-cwihp-discrepancy-mao-2-october'")}
+    on_1996 = {
+        r[0]
+        for r in conn.execute(
+            "select evidence_id from evidence_origins where origin_id = 'shen-1996-cwihp-discrepancy-mao-2-october'"
+        )
+    }
     citing_4 = {
         r[0]
         for r in conn.execute(
@@ -138,8 +155,12 @@ def test_no_passage_rests_on_a_footnote_it_does_not_cite(conn):
 
 def test_a_collection_is_reached_only_at_its_pages(conn):
     # the Zakharov report reaches only passages that cite it (or the collection at its pages)
-    paths = [json.loads(r[0]) for r in conn.execute("select path from evidence_origins where origin_id = 'zakharov-to-stalin-1950-11'")]
-    assert paths and all(path[-2:] != ["shen-2003-declassified-files", "zakharov-to-stalin-1950-11"] or len(path) == 3 for path in paths)
+    paths = [
+        json.loads(r[0]) for r in conn.execute("select path from evidence_origins where origin_id = 'zakharov-to-stalin-1950-11'")
+    ]
+    assert paths and all(
+        path[-2:] != ["shen-2003-declassified-files", "zakharov-to-stalin-1950-11"] or len(path) == 3 for path in paths
+    )
     telegrams = conn.execute(
         "select count(*) from evidence_origins where path like '%-in-shen-2003%' or (origin_id = 'zakharov-to-stalin-1950-11' and path like '%telegram%')"
     ).fetchone()[0]

@@ -1,10 +1,7 @@
 """The published site, through Datasette's own test client, configured as provenance serve does."""
 
-import json
-
-from markupsafe import escape
-
 import pytest
+from markupsafe import escape
 
 from provenance.publish import site_metadata
 from provenance.tables import ALL_TABLES as TABLES

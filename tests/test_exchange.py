@@ -55,15 +55,27 @@ BAD = [
     ('{"type": "source", "record": {"id": "s", "kind": "memo", "title": "T", "origin": "primary"}}', None),
     ("{not json", "bad.jsonl:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)"),
     ('{"type": "claims", "record": {}}', "bad.jsonl:3: unknown record type 'claims' (did you mean 'claim'?)"),
-    ('{"type": "claim", "record": {"id": "c", "statment": "x"}}', "bad.jsonl:4: c: statment: unknown field 'statment' (did you mean 'statement'?)"),
-    ('{"type": "claim", "record": {"id": "d", "statement": "x", "subject": "nobody"}}', "bad.jsonl:5: d: subject: unknown entity 'nobody'"),
+    (
+        '{"type": "claim", "record": {"id": "c", "statment": "x"}}',
+        "bad.jsonl:4: c: statment: unknown field 'statment' (did you mean 'statement'?)",
+    ),
+    (
+        '{"type": "claim", "record": {"id": "d", "statement": "x", "subject": "nobody"}}',
+        "bad.jsonl:5: d: subject: unknown entity 'nobody'",
+    ),
     ('"just a string"', 'bad.jsonl:6: expected {"type": ..., "record": {...}}'),
     # claim lines are parsed once, when claims are read: the same checks, the same lines
     ('{"type": "claim", "record": {"id": "e", "statement": "x"}, "topik": "t"}', "bad.jsonl:7: unknown envelope field(s): topik"),
     ('{"type": "claim", "record": {"id": "f", "statement": "x"', "bad.jsonl:8: invalid JSON: Expecting ',' delimiter (column"),
     ('{"type": "claim", "record": [], "topic": "t"}', 'bad.jsonl:9: expected {"type": ..., "record": {...}}'),
-    ('{"type": "claim", "type": "source", "record": {"id": "g"}}', "bad.jsonl:10: \"type\" is given more than once (first 'claim', then 'source')"),
-    ('{"type": "claim", "record": {"id": "h", "statement": "x", "subject": "nobody"}}', "bad.jsonl:11: h: subject: unknown entity 'nobody'"),
+    (
+        '{"type": "claim", "type": "source", "record": {"id": "g"}}',
+        "bad.jsonl:10: \"type\" is given more than once (first 'claim', then 'source')",
+    ),
+    (
+        '{"type": "claim", "record": {"id": "h", "statement": "x", "subject": "nobody"}}',
+        "bad.jsonl:11: h: subject: unknown entity 'nobody'",
+    ),
 ]
 
 
@@ -85,10 +97,27 @@ def test_text_beside_the_file(tmp_path):
     (tmp_path / "texts" / "a.txt").write_text("The first sortie was flown on 1 November 1950 over the river.\n")
     lines = [
         {"type": "source", "record": {"id": "a", "kind": "memo", "title": "A", "origin": "primary", "text": "texts/a.txt"}},
-        {"type": "claim", "record": {"id": "c", "statement": "s", "evidence": [
-            {"source": "a", "stance": "supports", "quote": "The first sortie was flown on 1 November 1950", "locator": "p. 1"}]}},
+        {
+            "type": "claim",
+            "record": {
+                "id": "c",
+                "statement": "s",
+                "evidence": [
+                    {
+                        "source": "a",
+                        "stance": "supports",
+                        "quote": "The first sortie was flown on 1 November 1950",
+                        "locator": "p. 1",
+                    }
+                ],
+            },
+        },
     ]
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(r) + "\n" for r in lines))
     build_database(JsonlSeeds(tmp_path / "in.jsonl"), tmp_path / "p.db")
-    row = sqlite3.connect(tmp_path / "p.db").execute("select anchor_start, anchor_end, topic from evidence join claims on claims.id = claim_id").fetchone()
+    row = (
+        sqlite3.connect(tmp_path / "p.db")
+        .execute("select anchor_start, anchor_end, topic from evidence join claims on claims.id = claim_id")
+        .fetchone()
+    )
     assert row == (0, 45, "in")

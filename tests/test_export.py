@@ -128,7 +128,19 @@ def test_selected_sources_only_in_the_order_given(bundled_db, fmt):
 
 def test_unknown_source_is_a_clean_error_and_writes_nothing(corpus_db, tmp_path):
     out = tmp_path / "sources.bib"
-    result = run("export", "--format", "bibtex", "-o", str(corpus_db), "--source", "memoo", "--source", "nothing-like-it", "--output", str(out))
+    result = run(
+        "export",
+        "--format",
+        "bibtex",
+        "-o",
+        str(corpus_db),
+        "--source",
+        "memoo",
+        "--source",
+        "nothing-like-it",
+        "--output",
+        str(out),
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "no source 'memoo' (did you mean 'memo'?), 'nothing-like-it'" in result.output
@@ -152,7 +164,9 @@ def test_formats_dispatch_through_an_extensible_dict(corpus_db, monkeypatch):
     """A format added to FORMATS is offered by the command without touching it."""
     from provenance.queries import open_database
 
-    monkeypatch.setitem(FORMATS, "ids", lambda db, options: (r["id"] + "\n" for r in db.query("select id from claims order by id")))
+    monkeypatch.setitem(
+        FORMATS, "ids", lambda db, options: (r["id"] + "\n" for r in db.query("select id from claims order by id"))
+    )
     assert "".join(export(open_database(corpus_db), "ids", ExportOptions())).split() == [
         "division-moved-to-andong",
         "first-combat-1950-11-01",
@@ -188,7 +202,11 @@ def test_prov_read_back_matches_the_database(db_path, fmt):
     records = doc.get_records()
 
     def entities(kind: str) -> set[str]:
-        return {_uri(r.identifier) for r in records if isinstance(r, ProvEntity) and PV + kind in {_uri(t) for t in r.get_asserted_types()}}
+        return {
+            _uri(r.identifier)
+            for r in records
+            if isinstance(r, ProvEntity) and PV + kind in {_uri(t) for t in r.get_asserted_types()}
+        }
 
     claims = {PV + "claim:" + r[0] for r in rows(db_path, "select id from claims")}
     passages = {PV + "evidence:" + r[0] for r in rows(db_path, "select id from evidence")}
@@ -209,7 +227,8 @@ def test_prov_read_back_matches_the_database(db_path, fmt):
 
     quotations = {ends(r) for r in derivations if typed(r, "Quotation")}
     expected_quotations = {
-        (PV + "evidence:" + e, PV + "source:" + s) for e, s in rows(db_path, "select id, source_id from evidence where anchor_start is not null")
+        (PV + "evidence:" + e, PV + "source:" + s)
+        for e, s in rows(db_path, "select id, source_id from evidence where anchor_start is not null")
     }
     assert len([r for r in derivations if typed(r, "Quotation")]) == len(expected_quotations)
     assert quotations == expected_quotations
@@ -217,7 +236,8 @@ def test_prov_read_back_matches_the_database(db_path, fmt):
     # the claim wasDerivedFrom its supporting passages, wasInfluencedBy the others, with the stance
     supports = {ends(r) for r in derivations if ends(r)[0] in claims}
     assert supports == {
-        (PV + "claim:" + c, PV + "evidence:" + e) for c, e in rows(db_path, "select claim_id, id from evidence where stance = 'supports'")
+        (PV + "claim:" + c, PV + "evidence:" + e)
+        for c, e in rows(db_path, "select claim_id, id from evidence where stance = 'supports'")
     }
     influences = [r for r in records if isinstance(r, ProvInfluence)]
     assert sorted(str(dict(r.extra_attributes)[doc.valid_qualified_name("pv:stance")]) for r in influences) == sorted(
@@ -348,7 +368,9 @@ def test_web_annotations_select_exactly_the_quoted_text(db_path):
     annotations = collection["first"]["items"]
     assert collection["total"] == len(annotations) == count(db_path, "select count(*) from evidence")
     texts = {f"urn:provenance:source:{i}": (t, u) for i, t, u in rows(db_path, "select id, text, url from sources")}
-    evidence = {f"urn:provenance:annotation:{i}": (c, s) for i, c, s in rows(db_path, "select id, claim_id, stance from evidence")}
+    evidence = {
+        f"urn:provenance:annotation:{i}": (c, s) for i, c, s in rows(db_path, "select id, claim_id, stance from evidence")
+    }
     assert {a["id"] for a in annotations} == set(evidence)
     for annotation in annotations:
         assert annotation["type"] == "Annotation" and annotation["motivation"] == "assessing"
@@ -369,7 +391,9 @@ def test_web_annotations_select_exactly_the_quoted_text(db_path):
 
 
 def test_a_source_with_a_web_address_is_targeted_there_and_keeps_its_urn(bundled_db):
-    annotations = [json.loads(line) for line in exported(bundled_db, "web-annotation", "--jsonl", "--source", "zhang-2020").splitlines()]
+    annotations = [
+        json.loads(line) for line in exported(bundled_db, "web-annotation", "--jsonl", "--source", "zhang-2020").splitlines()
+    ]
     assert len(annotations) == count(bundled_db, "select count(*) from evidence where source_id = 'zhang-2020'")
     source = annotations[0]["target"]["source"]
     assert source["id"] == "https://digitalcommons.usf.edu/etd/8318"
@@ -407,7 +431,9 @@ def test_web_annotations_are_json_ld_in_the_annotation_vocabulary(corpus_db, jso
         assert str(graph.value(target, oa.hasSource)).startswith("urn:provenance:source:")
         selectors = set(graph.objects(target, oa.hasSelector))
         assert {graph.value(s, RDF.type) for s in selectors} == {oa.TextQuoteSelector, oa.TextPositionSelector}
-    pairs = {(str(graph.value(s, oa.start)), str(graph.value(s, oa.end))) for s in graph.subjects(RDF.type, oa.TextPositionSelector)}
+    pairs = {
+        (str(graph.value(s, oa.start)), str(graph.value(s, oa.end))) for s in graph.subjects(RDF.type, oa.TextPositionSelector)
+    }
     assert ("27", "102") in pairs
     claim = rdflib.URIRef("urn:provenance:claim:first-combat-1950-11-01")
     assert str(graph.value(claim, RDF.value)) == "The air division first fought on 1 November 1950."
@@ -421,11 +447,23 @@ def test_brief_of_a_fixture_claim(corpus_db):
     assert result.exit_code == 0, result.output
     brief = result.output
     assert brief.startswith("# The air division first fought on 1 November 1950.\n")
-    assert "**Status: contested.** 1 independent origin supports it: Report of the commander (1950) (Central Office, 3 November 1950, n. 12)" in brief
-    assert "## Supporting evidence\n\n> On 1 November 1950 the air division flew its first sortie over the river.\n>\n> — *Memorandum for the record*, para. 1 [^1] (`memo`)" in brief
+    assert (
+        "**Status: contested.** 1 independent origin supports it: Report of the commander (1950) (Central Office, 3 November 1950, n. 12)"
+        in brief
+    )
+    assert (
+        "## Supporting evidence\n\n> On 1 November 1950 the air division flew its first sortie over the river.\n>\n> — *Memorandum for the record*, para. 1 [^1] (`memo`)"
+        in brief
+    )
     assert "## Conflicting evidence\n\n> The air division first fought on 2 November 1950, says this résumé." in brief
-    assert "## Contradictions\n\n- **stance-conflict**: Central Office, 3 November 1950 supports “The air division first fought on 1 November 1950.”; Doe 1999 (unjudged) conflicts" in brief
-    assert "- **supports**: `memo` (read), para. 1\n  - note 12 → `commander-report`, pp. 4–5 (cited only, not read; primary source)" in brief
+    assert (
+        "## Contradictions\n\n- **stance-conflict**: Central Office, 3 November 1950 supports “The air division first fought on 1 November 1950.”; Doe 1999 (unjudged) conflicts"
+        in brief
+    )
+    assert (
+        "- **supports**: `memo` (read), para. 1\n  - note 12 → `commander-report`, pp. 4–5 (cited only, not read; primary source)"
+        in brief
+    )
     assert re.search(r"^\[\^1\]: Central Office, .*n\. 12, citing Report of the Commander", brief, re.M)
     assert re.search(r"^\[\^2\]: Jane Doe, ", brief, re.M)
 

@@ -173,9 +173,9 @@ def test_odd_titles_and_file_names_still_make_a_source_that_checks(seeds, tmp_pa
     assert '\ntitle: "odd name #1: draft.txt" ' in record  # white space collapsed; quoted for the '#' and ':'
     assert record.startswith("# Added by `provenance add-source` from odd?name #1: ?draft.txt: ")
     check_ok(seeds)
-    result = run("add-source", odd, "--id", "odd-note-2", "--seeds", seeds, "--title", "Dr\u00adaft \u2028 of 1950 \U0001F600")
+    result = run("add-source", odd, "--id", "odd-note-2", "--seeds", seeds, "--title", "Dr\u00adaft \u2028 of 1950 \U0001f600")
     assert result.exit_code == 0, result.output
-    assert '\ntitle: "Dr\\u00adaft of 1950 \U0001F600"\n' in (seeds / "sources/odd-note-2.yaml").read_text(encoding="utf-8")
+    assert '\ntitle: "Dr\\u00adaft of 1950 \U0001f600"\n' in (seeds / "sources/odd-note-2.yaml").read_text(encoding="utf-8")
     check_ok(seeds)
 
 
@@ -184,14 +184,18 @@ def test_add_source_reads_other_encodings_when_told(seeds, tmp_path):
     old.write_bytes("Le rapport de Zhou Enlai fut envoyé à Pékin – en hâte.\n".encode("cp1252"))
     result = run("add-source", old, "--id", "old-report", "--seeds", seeds, "--encoding", "cp1252")
     assert result.exit_code == 0, result.output
-    assert (seeds / "texts/old-report.txt").read_text(encoding="utf-8") == "Le rapport de Zhou Enlai fut envoyé à Pékin – en hâte.\n"
+    assert (seeds / "texts/old-report.txt").read_text(
+        encoding="utf-8"
+    ) == "Le rapport de Zhou Enlai fut envoyé à Pékin – en hâte.\n"
     assert "title: old.txt " in (seeds / "sources/old-report.yaml").read_text(encoding="utf-8")
     check_ok(seeds)
 
 
 def test_html_declared_charset_is_honoured(tmp_path):
     page = tmp_path / "latin.htm"
-    page.write_bytes(b'<html><head><meta charset="iso-8859-1"><title>R\xe9sum\xe9</title></head><body><p>Caf\xe9 \x96 bar</p></body></html>')
+    page.write_bytes(
+        b'<html><head><meta charset="iso-8859-1"><title>R\xe9sum\xe9</title></head><body><p>Caf\xe9 \x96 bar</p></body></html>'
+    )
     extracted = extract_text(page)
     assert extracted.title == "Résumé"
     assert extracted.text.strip() == "Café – bar"  # iso-8859-1 read as windows-1252, as browsers do
@@ -255,7 +259,9 @@ def test_refuses_unknown_file_types(seeds, tmp_path):
     for name, what in (("notes.docx", "a '.docx' file"), ("README", "a file without an extension")):
         path = tmp_path / name
         path.write_text("text\n", encoding="utf-8")
-        assert refused(seeds, path, "--id", "x") == f"{path}: cannot add {what}: add-source reads .txt, .html, .htm and .pdf files"
+        assert (
+            refused(seeds, path, "--id", "x") == f"{path}: cannot add {what}: add-source reads .txt, .html, .htm and .pdf files"
+        )
 
 
 def test_refuses_text_that_is_not_utf8_without_encoding(seeds, tmp_path):
@@ -497,8 +503,7 @@ def test_a_pdf_and_an_html_page_are_added_quoted_with_locate_and_built(seeds, tm
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     rows = {
-        r["claim_id"]: r
-        for r in conn.execute("select * from evidence where source_id in ('air-war-report', 'air-war-page')")
+        r["claim_id"]: r for r in conn.execute("select * from evidence where source_id in ('air-war-report', 'air-war-page')")
     }
     assert set(rows) == {"first-sortie-over-the-yalu", "aa-guns-shot-down-two", "stalin-withheld-air-cover"}
     for claim_id, passage in (

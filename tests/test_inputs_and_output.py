@@ -104,7 +104,10 @@ def test_a_folder_is_refused_as_the_output(seeds, tmp_path):
     (tmp_path / "out").mkdir()
     files = snapshot(tmp_path)
     result = run("build", seeds, "-o", tmp_path / "out")
-    assert result.exit_code == 2 and f"Error: Invalid value for '-o' / '--db': File '{tmp_path / 'out'}' is a directory." in result.output
+    assert (
+        result.exit_code == 2
+        and f"Error: Invalid value for '-o' / '--db': File '{tmp_path / 'out'}' is a directory." in result.output
+    )
     with pytest.raises(BuildError, match="is a folder; give the database's file name"):
         build_database(seeds, tmp_path / "out")
     assert snapshot(tmp_path) == files
@@ -167,7 +170,10 @@ def test_a_failure_replacing_the_output_is_one_line(seeds, tmp_path, monkeypatch
     monkeypatch.setattr(build_module.os, "replace", busy)
     result = run("build", seeds, "-o", tmp_path / "provenance.db")
     assert result.exit_code == 1
-    assert result.output == f"Error: could not replace {tmp_path / 'provenance.db'} with the new database (device or resource busy)\n"
+    assert (
+        result.output
+        == f"Error: could not replace {tmp_path / 'provenance.db'} with the new database (device or resource busy)\n"
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["seeds"]
 
 
@@ -230,7 +236,9 @@ def test_build_prints_every_warning_check_prints(seeds, tmp_path):
     assert len(warnings) == 2
     assert [line for line in built.output.splitlines() if "warning:" in line] == warnings
     # and when the build fails, as when the check does
-    (seeds / "citations" / "memo.yaml").write_text((seeds / "citations" / "memo.yaml").read_text().replace("footnote: 12", "footnote: 0"))
+    (seeds / "citations" / "memo.yaml").write_text(
+        (seeds / "citations" / "memo.yaml").read_text().replace("footnote: 12", "footnote: 0")
+    )
     checked, built = run("check", seeds), run("build", seeds, "-o", tmp_path / "p.db")
     assert checked.exit_code == built.exit_code == 1
     assert built.output == checked.output and "warning:" in built.output
@@ -249,7 +257,9 @@ def _chain(seeds, reverse: bool) -> None:
     (seeds / "properties" / "day.yaml").write_text("- {id: day, label: day, value_type: date, multiple: true}\n")
     claims = ['- {id: step-0, statement: s, subject: air-division, property: day, value: {date: "1950-10-19"}}\n']
     for i in range(1, STEPS + 1):
-        claims.append(f"- {{id: step-{i}, statement: s, subject: air-division, property: day, value: {{relative: {{claim: step-{i - 1}, days: 1}}}}}}\n")
+        claims.append(
+            f"- {{id: step-{i}, statement: s, subject: air-division, property: day, value: {{relative: {{claim: step-{i - 1}, days: 1}}}}}}\n"
+        )
     (seeds / "claims" / "chain.yaml").write_text("".join(reversed(claims) if reverse else claims))
 
 
@@ -260,7 +270,9 @@ def test_every_step_of_a_long_chain_is_resolved_in_the_database(seeds, tmp_path,
     conn = sqlite3.connect(tmp_path / "p.db")
     rows = dict(
         (int(claim_id.removeprefix("step-")), (low, high))
-        for claim_id, low, high in conn.execute("select id, value_date_earliest, value_date_latest from claims where id like 'step-%'")
+        for claim_id, low, high in conn.execute(
+            "select id, value_date_earliest, value_date_latest from claims where id like 'step-%'"
+        )
     )
     first = dt.date(1950, 10, 19)
     assert rows == {i: ((first + dt.timedelta(days=i)).isoformat(),) * 2 for i in range(STEPS + 1)}
@@ -284,7 +296,10 @@ def test_a_resolved_chain_is_written_by_an_import_too(seeds, tmp_path):
     "value, message",
     [
         ("[" * 100_000 + "]" * 100_000, "the values are nested too deeply; no record needs more than a few levels"),
-        ('{"id": "e", "type": "place", "name": "E", "n": ' + "9" * 5000 + "}", "a number is too long to read (more than 4,300 digits)"),
+        (
+            '{"id": "e", "type": "place", "name": "E", "n": ' + "9" * 5000 + "}",
+            "a number is too long to read (more than 4,300 digits)",
+        ),
     ],
     ids=["nested-too-deeply", "5000-digits"],
 )

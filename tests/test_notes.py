@@ -99,18 +99,47 @@ def test_whole_footnotes_equal_the_full_rendering(bundled_db):
         assert citing.chain_notes(db, chain) == citing.chain_notes(db, chain, templates=False), claim_id
 
 
-LOCATORS = ["5", "12", "143", "4-5", "613–614", "321-328", "1100-1123", "iv", "xii-xiv", "12a", "A3", "12, 14", "3 and 5",
-            "fol. 12", "12-14, 16-18", "5 f", "Anhang 3", "л. 5"]
+LOCATORS = [
+    "5",
+    "12",
+    "143",
+    "4-5",
+    "613–614",
+    "321-328",
+    "1100-1123",
+    "iv",
+    "xii-xiv",
+    "12a",
+    "A3",
+    "12, 14",
+    "3 and 5",
+    "fol. 12",
+    "12-14, 16-18",
+    "5 f",
+    "Anhang 3",
+    "л. 5",
+]
 
 
 @pytest.mark.parametrize("kind", sorted(CSL_TYPES) + ["something-else"])
 def test_templates_of_every_kind_of_source(kind):
     """Each kind of source, with every field csl_item maps, at pages and notes of many shapes."""
     source = {
-        "id": "s", "kind": kind, "title": "A Title: With a Subtitle", "authors": '[{"family": "Smith", "given": "J. K."}, {"literal": "The Office"}]',
-        "editors": '[{"family": "Doe", "given": "A."}]', "issued": "1950-11-02", "container_title": "The Container",
-        "publisher": "A Press", "place": "Moscow", "pages": "321-328", "volume": "3", "url": "https://example.org/x",
-        "archive": "AVP RF", "archive_location": "f. 059a, op. 5, d. 3", "language": "ru",
+        "id": "s",
+        "kind": kind,
+        "title": "A Title: With a Subtitle",
+        "authors": '[{"family": "Smith", "given": "J. K."}, {"literal": "The Office"}]',
+        "editors": '[{"family": "Doe", "given": "A."}]',
+        "issued": "1950-11-02",
+        "container_title": "The Container",
+        "publisher": "A Press",
+        "place": "Moscow",
+        "pages": "321-328",
+        "volume": "3",
+        "url": "https://example.org/x",
+        "archive": "AVP RF",
+        "archive_location": "f. 059a, op. 5, d. 3",
+        "language": "ru",
     }
     [row] = citing.render_source_notes([source])
     assert row["note_template"].count(NOTE_MARK) == 1
@@ -124,9 +153,21 @@ def test_templates_of_every_kind_of_source(kind):
                 assert fast == _reference(source, label, locator), (kind, label, locator)
 
 
-@pytest.mark.parametrize("label, locator", [("page", " 5"), ("page", "5."), ("page", "4-5,"), ("page", "(5)"), ("page", "5 "),
-                                            ("page", "№ 5"),
-                                            ("note", "12-14"), ("note", "12a"), ("note", "١٢"), ("chapter", "3")])
+@pytest.mark.parametrize(
+    "label, locator",
+    [
+        ("page", " 5"),
+        ("page", "5."),
+        ("page", "4-5,"),
+        ("page", "(5)"),
+        ("page", "5 "),
+        ("page", "№ 5"),
+        ("note", "12-14"),
+        ("note", "12a"),
+        ("note", "١٢"),
+        ("chapter", "3"),
+    ],
+)
 def test_locators_citeproc_might_change_are_left_to_it(label, locator):
     source = {"id": "s", "kind": "book", "title": "A Book"}
     [row] = citing.render_source_notes([source])

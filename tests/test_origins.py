@@ -90,7 +90,9 @@ def test_origin_path_names_every_hop():
     ],
 )
 def test_a_root_reached_through_two_notes_keeps_the_path_of_the_first(via, path):
-    graph = CitationGraph([*LINKS, Link("essay-blog", "essay", "blog", footnote=1), Link("essay-article", "essay", "article", footnote=2)])
+    graph = CitationGraph(
+        [*LINKS, Link("essay-blog", "essay", "blog", footnote=1), Link("essay-article", "essay", "article", footnote=2)]
+    )
     assert find_origins("essay", via, graph) == [Origin("russian-article", path)]
 
 

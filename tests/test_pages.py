@@ -54,7 +54,8 @@ async def test_every_route_answers(ds, path):
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
-    "path", ["/claim/no-such-claim", "/claim/no-such-claim.json", "/source/nope", "/entity/nope", "/claim/UPPER", "/claim/x%3Cscript%3E"]
+    "path",
+    ["/claim/no-such-claim", "/claim/no-such-claim.json", "/source/nope", "/entity/nope", "/claim/UPPER", "/claim/x%3Cscript%3E"],
 )
 async def test_unknown_ids_are_a_clean_404(ds, path):
     # Datasette first redirects a path with unsafe characters to its tilde-encoded form
@@ -116,8 +117,19 @@ async def test_security_headers(ds):
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
-HOSTILE_ROUTES = ["/", "/claim/evil-claim", "/claim/evil-claim-2", "/source/evil", "/source/cited-work", "/entity/villain",
-                  "/contradictions", "/search?q=villain", "/search?q=alert", "/provenance/sources/evil", "/provenance/claims"]
+HOSTILE_ROUTES = [
+    "/",
+    "/claim/evil-claim",
+    "/claim/evil-claim-2",
+    "/source/evil",
+    "/source/cited-work",
+    "/entity/villain",
+    "/contradictions",
+    "/search?q=villain",
+    "/search?q=alert",
+    "/provenance/sources/evil",
+    "/provenance/claims",
+]
 
 
 @pytest.mark.asyncio
@@ -142,7 +154,11 @@ class _Markup(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") and "alert" in (value or ""):  # the payloads' marker; Datasette has handlers of its own
                 self.found.append(f"{tag} {name}={value}")
-            if name in ("href", "src", "action", "formaction") and value and value.strip().lower().startswith(("javascript:", "data:")):
+            if (
+                name in ("href", "src", "action", "formaction")
+                and value
+                and value.strip().lower().startswith(("javascript:", "data:"))
+            ):
                 self.found.append(f"{tag} {name}={value}")
 
     def handle_data(self, data):
@@ -160,7 +176,7 @@ def live_markup(html: str) -> list[str]:
 
 
 def test_live_markup_detector_catches_payloads():
-    assert live_markup('<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert</p>') == []
+    assert live_markup("<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert</p>") == []
     assert len(live_markup('<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:x">')) == 3
 
 
@@ -198,7 +214,18 @@ def test_highlight_overlapping_passages():
 def test_chain_svg_escapes_labels():
     class Hop:
         depth, from_id, citation_id, relation, to_id, to_title, footnote, pages, inferred, to_read, to_origin = (
-            1, "src", "n1", "cites", "tel", "<script>t</script>", 3, None, False, False, "primary")
+            1,
+            "src",
+            "n1",
+            "cites",
+            "tel",
+            "<script>t</script>",
+            3,
+            None,
+            False,
+            False,
+            "primary",
+        )
 
     class Item:
         evidence_id, stance, source_id, quote, hops = "e1", "supports", "src", '"><script>q</script>', [Hop()]

@@ -23,9 +23,7 @@ settings.register_profile("long", max_examples=5000, deadline=None, suppress_hea
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzéèüçñ"
-word = st.text(alphabet=LETTERS + "ABCDEFGXYZ0123456789", min_size=1, max_size=9).map(
-    lambda w: unicodedata.normalize("NFC", w)
-)
+word = st.text(alphabet=LETTERS + "ABCDEFGXYZ0123456789", min_size=1, max_size=9).map(lambda w: unicodedata.normalize("NFC", w))
 decorated = st.tuples(word, st.sampled_from(["", "“", "‘", "«"]), st.sampled_from(["", "”", "’", ",", "—x", "."])).map(
     lambda t: t[1] + t[0] + t[2]
 )
@@ -139,8 +137,15 @@ class EditBuildCycles(RuleBasedStateMachine):
         lines = []
         for cid, q in sorted(self.claims.items()):
             stance = "conflict" if self.broken and q == 0 else "supports"
-            lines += [f"- id: {cid}", f"  statement: Claim {cid}.", "  evidence:", "    - source: memo",
-                      f"      stance: {stance}", f"      quote: {QUOTES[q]}", "      locator: p. 1"]
+            lines += [
+                f"- id: {cid}",
+                f"  statement: Claim {cid}.",
+                "  evidence:",
+                "    - source: memo",
+                f"      stance: {stance}",
+                f"      quote: {QUOTES[q]}",
+                "      locator: p. 1",
+            ]
         (self.seeds / "claims/edits.yaml").write_text("\n".join(lines) + "\n")
 
     def _build(self):
@@ -221,8 +226,11 @@ def test_fast_normalise_text_agrees_on_any_text(text):
     assert normalise_text(text) == _normalise_chars(text, False).text
 
 
-@given(st.dates(min_value=__import__("datetime").date(1, 1, 1), max_value=__import__("datetime").date(9999, 12, 31)),
-       st.sampled_from(["day", "month", "year"]), st.sampled_from(["", "~", "?", "%"]))
+@given(
+    st.dates(min_value=__import__("datetime").date(1, 1, 1), max_value=__import__("datetime").date(9999, 12, 31)),
+    st.sampled_from(["day", "month", "year"]),
+    st.sampled_from(["", "~", "?", "%"]),
+)
 def test_plain_dates_agree_with_the_edtf_grammar(day, precision, qualifier):
     """The fast path for plain dates gives what the EDTF library's bounds give."""
     import datetime as dt

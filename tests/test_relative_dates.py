@@ -259,7 +259,8 @@ def test_a_long_chain_is_resolved_without_recursion(seeds):
     """A chain far deeper than Python's recursion limit, its base read last."""
     n = 5000
     lines = [
-        f'- {{id: c{i}, statement: s, subject: e, property: day, value: {{relative: {{claim: c{i + 1}, days: 1}}}}}}\n' for i in range(n)
+        f"- {{id: c{i}, statement: s, subject: e, property: day, value: {{relative: {{claim: c{i + 1}, days: 1}}}}}}\n"
+        for i in range(n)
     ]
     lines[0] = lines[0].replace("}}}", '}}, event_date: "1950-01-01"}')
     lines.append(f'- {{id: c{n}, statement: s, subject: e, property: day, value: {{date: "1937-01-01"}}}}\n')
@@ -289,7 +290,11 @@ def test_jsonl_import_reports_the_mismatch_with_its_line(tmp_path, monkeypatch, 
         {"type": "entity", "record": {"id": "e", "type": "event", "name": "The event"}},
         {"type": "property", "record": {"id": "day", "label": "day", "value_type": "date"}},
         {"type": "claim", "topic": "t", "record": {"id": "base", **claim, "value": {"date": "1950-10-19"}}},
-        {"type": "claim", "topic": "t", "record": {"id": "rel", **claim, "value": {"relative": {"claim": "base", "days": 7}}, "event_date": "1950-11-08"}},
+        {
+            "type": "claim",
+            "topic": "t",
+            "record": {"id": "rel", **claim, "value": {"relative": {"claim": "base", "days": 7}}, "event_date": "1950-11-08"},
+        },
     ]
     path = tmp_path / "rel.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
@@ -297,5 +302,8 @@ def test_jsonl_import_reports_the_mismatch_with_its_line(tmp_path, monkeypatch, 
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     output = result.output.replace(str(tmp_path) + "/", "")
-    assert "rel.jsonl:4: rel: value.relative.days: 7 days after base (1950-10-19) is 1950-10-26, but event_date is 1950-11-08" + FIX in output
+    assert (
+        "rel.jsonl:4: rel: value.relative.days: 7 days after base (1950-10-19) is 1950-10-26, but event_date is 1950-11-08" + FIX
+        in output
+    )
     assert not (tmp_path / "x.db").exists()

@@ -43,7 +43,7 @@ def test_no_html_is_built_with_string_formatting():
 def test_the_rule_catches_what_it_should(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text(
-        'from markupsafe import Markup\n'
+        "from markupsafe import Markup\n"
         'a = f"<b>{name}</b>"\n'
         'b = "<i>%s</i>" % name\n'
         'c = "<p>{}</p>".format(name)\n'
@@ -69,8 +69,14 @@ INJECTIONS = [
 async def test_injection_strings_in_plugin_routes_leak_nothing(ds, payload):
     from urllib.parse import quote
 
-    for path in (f"/search?q={quote(payload)}", f"/search.json?q={quote(payload)}", f"/contradictions?kind={quote(payload)}",
-                 f"/contradictions?entity={quote(payload)}", f"/entity/{quote(payload, safe='')}", f"/claim/{quote(payload, safe='')}"):
+    for path in (
+        f"/search?q={quote(payload)}",
+        f"/search.json?q={quote(payload)}",
+        f"/contradictions?kind={quote(payload)}",
+        f"/contradictions?entity={quote(payload)}",
+        f"/entity/{quote(payload, safe='')}",
+        f"/claim/{quote(payload, safe='')}",
+    ):
         response = await ds.client.get(path, follow_redirects=True)
         assert response.status_code in (200, 404), (path, response.status_code)
         assert "CREATE TABLE" not in response.text  # no schema leaked into the page

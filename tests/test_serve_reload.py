@@ -112,7 +112,19 @@ def test_serve_with_workers_answers_and_stops_them_all(tmp_path):
     port = _port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "provenance", "serve", str(seeds), "-o", str(tmp_path / "provenance.db"), "-p", str(port), "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "provenance",
+            "serve",
+            str(seeds),
+            "-o",
+            str(tmp_path / "provenance.db"),
+            "-p",
+            str(port),
+            "--workers",
+            "2",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

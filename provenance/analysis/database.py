@@ -50,13 +50,17 @@ class _Corpus:
         self.sources: dict[str, SourceName] = {}
         self.grades: dict[str, tuple[str | None, str | None]] = {}  # source -> (reliability grade, origin)
         self.with_text: set[str] = set()  # sources held as text
-        rows = _cursor(conn, "select id, title, authors, issued, origin, short_title, reliability_grade, text_path is not null from sources")
+        rows = _cursor(
+            conn, "select id, title, authors, issued, origin, short_title, reliability_grade, text_path is not null from sources"
+        )
         for source_id, title, authors, issued, origin, short_title, grade, has_text in rows:
             self.sources[source_id] = SourceName(source_id, title, authors, issued, origin, short_title)
             self.grades[source_id] = (grade, origin)
             if has_text:
                 self.with_text.add(source_id)
-        rows = _cursor(conn, "select id, source_id, cited_id, relation, footnote, locator, pages, inferred from citations order by id")
+        rows = _cursor(
+            conn, "select id, source_id, cited_id, relation, footnote, locator, pages, inferred from citations order by id"
+        )
         self.graph = CitationGraph(
             Link(cid, source, cited, relation, footnote, locator, pages, bool(inferred))
             for cid, source, cited, relation, footnote, locator, pages, inferred in rows
@@ -93,10 +97,22 @@ _COLUMNS = {
     "evidence_origins": ("evidence_id", "origin_id", "path", "inferred"),
     "chain_links": ("claim_id", "evidence_id", *HOP_COLUMNS),
     "claim_status": (
-        "claim_id", "status", "supporting_sources", "conflicting_sources", "qualifying_sources",
-        "reporting_sources", "supporting_evidence", "conflicting_evidence", "independent_origins",
-        "credible_origins", "conflicting_origins", "reporting_origins", "weak_dissent", "origin_groups",
-        "sides", "reason",
+        "claim_id",
+        "status",
+        "supporting_sources",
+        "conflicting_sources",
+        "qualifying_sources",
+        "reporting_sources",
+        "supporting_evidence",
+        "conflicting_evidence",
+        "independent_origins",
+        "credible_origins",
+        "conflicting_origins",
+        "reporting_origins",
+        "weak_dissent",
+        "origin_groups",
+        "sides",
+        "reason",
     ),
     "evidence_assessments": ("evidence_id", "weight", "weight_reason", "computed_credibility", "reason"),
     "contradictions": ("id", "signals", "claims", "weak", "subject_id", "property_id", "explanation"),
@@ -177,7 +193,7 @@ class _Trails:
         "evidence_origins": """select i.evidence_id, o.origin_id, o.path, o.inferred
              from temp._derive_items i cross join temp._derive_origins o on o.trail = i.trail
              order by i.rowid, o.position""",
-        "chain_links": f"""select i.claim_id, i.evidence_id, {', '.join('h.' + c for c in HOP_COLUMNS)}
+        "chain_links": f"""select i.claim_id, i.evidence_id, {", ".join("h." + c for c in HOP_COLUMNS)}
              from temp._derive_items i cross join temp._derive_hops h on h.trail = i.trail
              order by i.rowid, h.step""",
     }  # (cross join: SQLite keeps the items as the outer loop, so the order needs no sorting)
@@ -236,7 +252,9 @@ class _Trails:
         self.pending["_derive_origins"] += [
             (trail_id, position, o.root, json.dumps(o.path), int(o.inferred)) for position, o in enumerate(origins)
         ]
-        self.pending["_derive_hops"] += [(trail_id, *hop) for hop in chain_hops(graph, source_id, citations, self.corpus.with_text)]
+        self.pending["_derive_hops"] += [
+            (trail_id, *hop) for hop in chain_hops(graph, source_id, citations, self.corpus.with_text)
+        ]
         roots = tuple(o.root for o in origins)
         footnotes = tuple(link.footnote for link in graph.first_hops(citations) if link.footnote is not None)
         passage = Passage(self.corpus.name(source_id), footnotes, any(o.inferred for o in origins))

@@ -42,12 +42,25 @@ def _year(issued: str | None) -> str:
     return head if head.isdigit() else issued
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _TRANSLATED = re.compile(r"^[^\[\]]+ \[([^\]]+)\](.*)$")  # "Zhou Enlai wengao [Zhou Enlai's Manuscripts], vol. 3"
 
 
 def _date(issued: str | None) -> str:
-    """"2 October 1950", "October 1950" or the year, from an EDTF date."""
+    """ "2 October 1950", "October 1950" or the year, from an EDTF date."""
     parts = (issued or "").split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
@@ -100,7 +113,7 @@ def reader_name(source: SourceName) -> str:
 
 
 def with_notes(name: str, footnotes: list[int]) -> str:
-    """"Zhang 2020, n. 143", "Zhang 2020, nn. 142, 143", or the name alone."""
+    """ "Zhang 2020, n. 143", "Zhang 2020, nn. 142, 143", or the name alone."""
     notes = sorted(set(footnotes))
     if not notes:
         return name
@@ -108,7 +121,7 @@ def with_notes(name: str, footnotes: list[int]) -> str:
 
 
 def and_list(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]

@@ -50,7 +50,7 @@ def _passages(passages: tuple[Passage, ...]) -> list[str]:
 
 
 def describe_line(d: Described) -> str:
-    """"Zakharov's report to Stalin (Zhang 2020, n. 143; Shen 2020)", or "Zhang 2020" for a
+    """ "Zakharov's report to Stalin (Zhang 2020, n. 143; Shen 2020)", or "Zhang 2020" for a
     passage that is its own origin; with its weight when it is not credible."""
     return _describe(d.roots, d.passages, d.line.weight)
 
@@ -91,7 +91,7 @@ def claim_reason(verdict: Verdict, supporting: list[Described], conflicting: lis
 
 
 def weak_dissent(weak: list[Described], also: bool = False) -> str:
-    """"disputed by a doubtful source: Blog post 2007", "also disputed by ..." beside a strong conflict."""
+    """ "disputed by a doubtful source: Blog post 2007", "also disputed by ..." beside a strong conflict."""
     who = " or ".join(sorted({d.line.weight for d in weak}))
     names = "; ".join("; ".join(_passages(d.passages)) for d in weak)
     article = ("an " if who.startswith("u") else "a ") if len(weak) == 1 else ""

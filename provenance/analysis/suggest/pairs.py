@@ -174,7 +174,17 @@ def suggest(
         score = similarity + 0.3 * len(disagreeing) + (0.3 if same_document else 0.0) + (0.1 if hedged else 0.0)
         first, second = sorted((a, b), key=lambda r: (r.passage.source, r.passage.start))
         shared = tuple(sorted(a.entities & b.entities))
-        out.append(Suggestion(suggestion_id(a.passage, b.passage), first, second, round(score, 4), round(float(similarity), 4), tuple(kept), shared))
+        out.append(
+            Suggestion(
+                suggestion_id(a.passage, b.passage),
+                first,
+                second,
+                round(score, 4),
+                round(float(similarity), 4),
+                tuple(kept),
+                shared,
+            )
+        )
     return sorted(out, key=lambda s: (-s.score, s.id))
 
 
@@ -201,7 +211,11 @@ def _signals(a: Reading, b: Reading) -> list[tuple[str, str]]:
     if number:
         found.append(("number", number))
     for name in sorted({c[:-1] for c in a.cues | b.cues if c != "hedge"}):
-        if {f"{name}+", f"{name}-"} <= (a.cues | b.cues) and not {f"{name}+", f"{name}-"} <= a.cues and not {f"{name}+", f"{name}-"} <= b.cues:
+        if (
+            {f"{name}+", f"{name}-"} <= (a.cues | b.cues)
+            and not {f"{name}+", f"{name}-"} <= a.cues
+            and not {f"{name}+", f"{name}-"} <= b.cues
+        ):
             yes, no = (a, b) if f"{name}+" in a.cues else (b, a)
             found.append(("cue", f"{name}: {yes.passage.source} affirms, {no.passage.source} denies"))
     if ("hedge" in a.cues) != ("hedge" in b.cues):

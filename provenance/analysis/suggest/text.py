@@ -43,7 +43,9 @@ _DIGIT_OF = {c: str(i) for i, c in enumerate(_SUPERSCRIPT)}
 # A sentence ends at . ! ? (and any closing quote, bracket or footnote marker after it) before
 # white space and a capital, a digit or an opening quote; common abbreviations do not end one.
 _END = re.compile(rf"[.!?][\"'”’)\]]*[{_SUPERSCRIPT}]*(?=\s+[\"“‘(\[]?[A-Z0-9{_SUPERSCRIPT}])")
-_ABBREVIATIONS = re.compile(r"(?:\b(?:[A-Z]|Mr|Mrs|Dr|Gen|Lt|Col|Maj|Capt|No|Nos|Vol|vol|pp?|ed|eds|St|Jr|Sr|cf|vs|etc|U\.S|U\.N)\.)$")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:[A-Z]|Mr|Mrs|Dr|Gen|Lt|Col|Maj|Capt|No|Nos|Vol|vol|pp?|ed|eds|St|Jr|Sr|cf|vs|etc|U\.S|U\.N)\.)$"
+)
 _MARKERS = re.compile(rf"[{_SUPERSCRIPT}]+")
 
 
@@ -184,7 +186,11 @@ def text_dates(text: str, year: int | None = None) -> list[TextDate]:
             continue
         d1, m1, y1, m2, d2, y2, m3, y3, m4 = m.groups()[1:]
         month_name = m1 or m2 or m3 or m4
-        month = _MONTHS.get(month_name.casefold().rstrip(".")[:4] if month_name.casefold().startswith("sept") else month_name.casefold().rstrip("."))
+        month = _MONTHS.get(
+            month_name.casefold().rstrip(".")[:4]
+            if month_name.casefold().startswith("sept")
+            else month_name.casefold().rstrip(".")
+        )
         if month is None:
             continue
         if m4 and not m.group("part"):
@@ -249,7 +255,9 @@ _COUNT = re.compile(
     rf"(?P<a>{_NUMBER})(?:\s*(?:or|to|-|–)\s*(?P<b>{_NUMBER}))?\s+(?:(?:[a-z]+-)?[a-z]+\s+)?(?P<unit>[a-z]{{3,}})\b",
     re.IGNORECASE,
 )
-_NOT_UNITS = frozenset("days day years year months month weeks week hours percent times of and the in on at to from with pm am".split())
+_NOT_UNITS = frozenset(
+    "days day years year months month weeks week hours percent times of and the in on at to from with pm am".split()
+)
 
 
 def text_numbers(text: str) -> list[TextNumber]:
@@ -306,7 +314,9 @@ _CUE_WORDS = {
     for sign, words in (("+", yes), ("-", no))
     for word in words.split()
 }
-_HEDGES = re.compile(r"\b(?:obviously|allegedly|reportedly|supposedly|ostensibly|an excuse|it is said|rumou?red|claimed that)\b", re.IGNORECASE)
+_HEDGES = re.compile(
+    r"\b(?:obviously|allegedly|reportedly|supposedly|ostensibly|an excuse|it is said|rumou?red|claimed that)\b", re.IGNORECASE
+)
 
 
 def cues(text: str) -> frozenset[str]:
