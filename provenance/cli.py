@@ -8,60 +8,22 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import BuildResult, build_database, database_digest
+from . import __version__, cli_exchange, cli_export, cli_ingest
+from .build import build_database, database_digest
+from .cli_common import (
+    CONTEXT_SETTINGS,
+    build_with_report,
+    db_option,
+    domain_errors,
+    failed,
+    open_db,
+    print_summary,
+    seeds_argument,
+    show_warnings,
+)
 from .errors import ProvenanceError, SeedsInvalid
 from .schema import SCHEMA_FOLDER, stale_schemas, write_schemas
-from .seeds import Seeds, seeds_digest
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-
-
-def seeds_argument(func):
-    return click.argument(
-        "seeds_dir",
-        default="seeds",
-        type=click.Path(file_okay=False, path_type=Path),
-    )(func)
-
-
-def db_option(func):
-    return click.option(
-        "-o",
-        "--db",
-        "db_path",
-        default="provenance.db",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        callback=_given_path,
-        help="The database file.",
-    )(func)
-
-
-def _given_path(ctx, param, value: str) -> Path:
-    # Checked before it becomes a Path: Path("") is "." (the current folder)
-    if not value:
-        raise click.BadParameter("the path is empty; give the database's file name, e.g. provenance.db")
-    return Path(value)
-
-
-def _report(ex: SeedsInvalid) -> None:
-    for problem in ex.problems:
-        click.echo(str(problem), err=True)
-    count = len(ex.problems)
-    click.secho(f"{count} error{'s' if count != 1 else ''} found; nothing was built.", fg="red", err=True)
-    sys.exit(1)
-
-
-def _warnings(warnings) -> None:
-    for problem in warnings:
-        click.secho(str(problem), fg="yellow", err=True)
-
-
-def _failed(seeds: Seeds, ex: SeedsInvalid) -> None:
-    """Report a failed check or build alike: the warnings, then every error (exit 1)."""
-    _warnings(seeds.warnings)
-    _report(ex)
+from .seeds import Seeds, record_counts, seeds_digest
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -71,6 +33,11 @@ def cli():
 
     Seed files go in, an SQLite database comes out, and Datasette publishes it.
     """
+
+
+# Each family of commands defined in its own module adds its commands to the group.
+for _family in (cli_exchange, cli_export, cli_ingest):
+    _family.register(cli)
 
 
 @cli.command()
@@ -84,20 +51,13 @@ def check(seeds_dir: Path):
         provenance check seeds
     """
     seeds = Seeds(seeds_dir)
-    counts = dict.fromkeys(["sources", "sources with text", "citations", "entities", "properties", "claims", "evidence"], 0)
-    names = {"Source": "sources", "Citation": "citations", "Entity": "entities", "Property": "properties", "Claim": "claims"}
     try:
-        for record in seeds.records():
-            inner = getattr(record, "record", None) or getattr(record, "source", None) or record.claim
-            counts[names[type(inner).__name__]] += 1
-            if getattr(record, "text", None) is not None:
-                counts["sources with text"] += 1
-            counts["evidence"] += len(getattr(record, "evidence", ()))
+        counts = record_counts(seeds.records())
     except SeedsInvalid as ex:
-        _failed(seeds, ex)
+        failed(seeds, ex)
     except ProvenanceError as ex:
         raise click.ClickException(str(ex)) from ex
-    _warnings(seeds.warnings)
+    show_warnings(seeds.warnings)
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     click.secho(f"ok: {summary}; {len(seeds.warnings)} warning{'s' if len(seeds.warnings) != 1 else ''}", fg="green")
 
@@ -115,40 +75,7 @@ def build(seeds_dir: Path, db_path: Path):
     \b
         provenance build seeds -o provenance.db
     """
-    result = _build(seeds_dir, db_path)
-    _summary(result)
-
-
-def _build(seeds_dir: Path | Seeds, db_path: Path) -> BuildResult:
-    show = sys.stderr.isatty()
-    # The same reading and checks as `check`, and on failure the same report
-    seeds = seeds_dir if isinstance(seeds_dir, Seeds) else Seeds(seeds_dir)
-
-    def progress(topic: str) -> None:
-        if show:
-            click.echo(f"\r\033[K  claims: {topic}", nl=False, err=True)
-
-    try:
-        result = build_database(seeds, db_path, progress=progress)
-    except SeedsInvalid as ex:
-        if show:
-            click.echo("\r\033[K", nl=False, err=True)
-        _failed(seeds, ex)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
-    if show:
-        click.echo("\r\033[K", nl=False, err=True)
-    return result
-
-
-def _summary(result: BuildResult) -> None:
-    _warnings(result.warnings)
-    counts = result.counts
-    click.echo(f"Built {result.path} in {result.seconds:.2f}s")
-    for table in sorted(counts):
-        click.echo(f"  {table:<22}{counts[table]:>10,}")
-    if result.warnings:
-        click.secho(f"  {len(result.warnings)} warnings (above)", fg="yellow")
+    print_summary(build_with_report(seeds_dir, db_path))
 
 
 @cli.command()
@@ -186,7 +113,7 @@ def serve(seeds_dir: Path, db_path: Path, host: str, port: int, get_path: str | 
     from .publish import datasette_args, supervise, write_metadata
 
     if database_digest(db_path) != seeds_digest(seeds_dir):
-        _summary(_build(seeds_dir, db_path))
+        print_summary(build_with_report(seeds_dir, db_path))
     else:
         click.echo(f"{db_path} is up to date with {seeds_dir}", err=True)
     if get_path:
@@ -258,25 +185,10 @@ def schema(check_only: bool, folder: Path):
 # -- reading the built database ---------------------------------------------------------
 
 
-def _open(db_path: Path):
-    from .queries import open_database
-
-    try:
-        return open_database(db_path)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
-
-
-def _claim_or_fail(func, *args):
-    try:
-        return func(*args)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
-
-
 @cli.command()
 @click.argument("claim_id", required=False)
 @db_option
+@domain_errors
 def status(claim_id: str | None, db_path: Path):
     """Show the status of every claim, or of one claim with its reason and evidence.
 
@@ -286,9 +198,9 @@ def status(claim_id: str | None, db_path: Path):
         provenance status
         provenance status soviet-air-force-first-combat-1950-11-01
     """
-    from .queries import claim_statuses, get_claim, status_counts
+    from .queries import claim_evidence, claim_statuses, get_claim, status_counts
 
-    db = _open(db_path)
+    db = open_db(db_path)
     if claim_id is None:
         for row in claim_statuses(db):
             sides = f"{row['independent_origins']} for, {row['conflicting_origins']} against"
@@ -298,12 +210,10 @@ def status(claim_id: str | None, db_path: Path):
         counts = status_counts(db)
         click.echo("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({sum(counts.values())} claims)")
         return
-    claim = _claim_or_fail(get_claim, db, claim_id)
+    claim = get_claim(db, claim_id)
     click.echo(claim["statement"])
     click.echo(f"status: {claim['status']}: {claim['reason']}")
-    for e in db.query(
-        "select e.stance, e.source_id, e.locator, e.quote from evidence e where e.claim_id = ? order by e.position", [claim_id]
-    ):
+    for e in claim_evidence(db, claim_id):
         click.echo(f'  {e["stance"]:<9} {e["source_id"]} ({e["locator"]}): "{e["quote"]}"')
 
 
@@ -326,7 +236,7 @@ def contradictions_command(kind: str | None, entity: str | None, db_path: Path):
     """
     from .queries import contradictions
 
-    rows = contradictions(_open(db_path), kind, entity)
+    rows = contradictions(open_db(db_path), kind, entity)
     for row in rows:
         weak = " (weak dissent only)" if row["weak"] else ""
         click.echo(f"{row['id']} [{', '.join(row['kinds'])}]{weak}: {row['explanation']}")
@@ -346,6 +256,7 @@ def contradictions_command(kind: str | None, entity: str | None, db_path: Path):
 @cli.command()
 @click.argument("claim_id")
 @db_option
+@domain_errors
 def chain(claim_id: str, db_path: Path):
     """Show the evidence chain of a claim, from each passage up to the works it rests on.
 
@@ -356,7 +267,7 @@ def chain(claim_id: str, db_path: Path):
     """
     from .queries import evidence_chain
 
-    claim, items = _claim_or_fail(evidence_chain, _open(db_path), claim_id)
+    claim, items = evidence_chain(open_db(db_path), claim_id)
     click.echo(f"{claim['statement']}  [{claim['status']}]")
     for item in items:
         click.echo(f"├─ {item.stance}: {item.source_id} (read), {item.locator}")
@@ -380,6 +291,7 @@ def chain(claim_id: str, db_path: Path):
     "--format", "fmt", type=click.Choice(["chicago", "bibtex", "csl-json", "markdown"]), default="chicago", show_default=True
 )
 @db_option
+@domain_errors
 def cite(claim_id: str, fmt: str, db_path: Path):
     """Cite the evidence chain of a claim: Chicago footnotes, or the sources as BibTeX, CSL-JSON or Markdown.
 
@@ -391,7 +303,7 @@ def cite(claim_id: str, fmt: str, db_path: Path):
     """
     from .citing import cite_claim
 
-    click.echo(_claim_or_fail(cite_claim, _open(db_path), claim_id, fmt), nl=False)
+    click.echo(cite_claim(open_db(db_path), claim_id, fmt), nl=False)
 
 
 @cli.command()
@@ -411,11 +323,3 @@ def metadata(output: Path, database: str):
 
     write_metadata(output, database)
     click.echo(f"wrote {output}")
-
-
-# Commands defined in their own modules register themselves on the group when imported.
-from . import (
-    cli_exchange,  # noqa: F401  (registers import)
-    cli_export,  # noqa: F401  (registers export commands)
-    cli_ingest,  # noqa: F401  (registers add-source and locate)
-)

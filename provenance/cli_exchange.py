@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from .cli import _build, _summary, cli, db_option
+from .cli_common import build_with_report, db_option, print_summary
 from .exchange import JsonlSeeds
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("jsonl_file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
 def import_command(jsonl_file: Path, db_path: Path):
@@ -25,4 +25,9 @@ def import_command(jsonl_file: Path, db_path: Path):
         provenance export --format jsonl --output corpus.jsonl
         provenance import corpus.jsonl -o imported.db
     """
-    _summary(_build(JsonlSeeds(jsonl_file), db_path))
+    print_summary(build_with_report(JsonlSeeds(jsonl_file), db_path))
+
+
+def register(group: click.Group) -> None:
+    """Add the interchange commands to ``group``."""
+    group.add_command(import_command)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _open, cli, db_option
-from .errors import ProvenanceError
+from .cli_common import db_option, domain_errors, open_db
 from .export import DEFAULT_CURATOR, FORMATS, ExportOptions, claim_brief, export
 
 
@@ -49,7 +48,7 @@ def _write(output: str, chunks: Iterable[str]) -> None:
             stream.write(chunk)
 
 
-@cli.command("export")
+@click.command("export")
 @click.option(
     "--format",
     "fmt",
@@ -73,6 +72,7 @@ def _write(output: str, chunks: Iterable[str]) -> None:
 @click.option("--jsonl", is_flag=True, help="web-annotation: one annotation per line instead of one AnnotationCollection.")
 @db_option
 @output_option
+@domain_errors
 def export_command(fmt: str, sources: tuple[str, ...], curator: str, jsonl: bool, db_path: Path, output: str):
     """Export the database: the sources as CSL-JSON or BibTeX, W3C PROV, or W3C Web Annotations.
 
@@ -84,18 +84,15 @@ def export_command(fmt: str, sources: tuple[str, ...], curator: str, jsonl: bool
         provenance export --format prov-o --output provenance.ttl
         provenance export --format web-annotation --jsonl --output annotations.jsonl
     """
-    db = _open(db_path)
-    try:
-        chunks = export(db, fmt, ExportOptions(sources=sources, curator=curator, jsonl=jsonl))
-        _write(output, chunks)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
+    db = open_db(db_path)
+    _write(output, export(db, fmt, ExportOptions(sources=sources, curator=curator, jsonl=jsonl)))
 
 
-@cli.command()
+@click.command()
 @click.argument("claim_id")
 @db_option
 @output_option
+@domain_errors
 def brief(claim_id: str, db_path: Path, output: str):
     """Write a Markdown brief of a claim: status, quotes with Chicago notes, contradictions, chain.
 
@@ -104,9 +101,10 @@ def brief(claim_id: str, db_path: Path, output: str):
     \b
         provenance brief soviet-air-force-first-combat-1950-11-01 --output brief.md
     """
-    db = _open(db_path)
-    try:
-        text = claim_brief(db, claim_id)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
-    _write(output, [text])
+    _write(output, [claim_brief(open_db(db_path), claim_id)])
+
+
+def register(group: click.Group) -> None:
+    """Add the export and brief commands to ``group``."""
+    group.add_command(export_command)
+    group.add_command(brief)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import cli
-from .errors import ProvenanceError
+from .cli_common import domain_errors
 from .ingest import ORIGINS, add_source
 from .locating import find_passages, load_source_text
 from .models import SOURCE_KINDS
@@ -26,7 +25,7 @@ def seeds_option(func):
     )(func)
 
 
-@cli.command("add-source")
+@click.command("add-source")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--id", "source_id", required=True, help="The new source's id: lowercase letters, digits and single hyphens.")
 @seeds_option
@@ -38,6 +37,7 @@ def seeds_option(func):
 @click.option("--author", "authors", multiple=True, help='An author, "Family, Given" or an organisation; repeat for several.')
 @click.option("--origin", type=click.Choice(ORIGINS), help="primary, secondary or tertiary (default: secondary, to be checked).")
 @click.option("--encoding", help="The encoding of a .txt or .html file that is not UTF-8 (cp1252, latin-1, utf-16 ...).")
+@domain_errors
 def add_source_command(
     file: Path,
     source_id: str,
@@ -62,20 +62,17 @@ def add_source_command(
             --author "Zhang, Shiyao" --issued 2020
         provenance add-source page.html --id blog-2007 --seeds seeds
     """
-    try:
-        added = add_source(
-            seeds_dir,
-            file,
-            source_id,
-            title=title,
-            kind=kind,
-            issued=issued,
-            authors=authors,
-            origin=origin,
-            encoding=encoding,
-        )
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
+    added = add_source(
+        seeds_dir,
+        file,
+        source_id,
+        title=title,
+        kind=kind,
+        issued=issued,
+        authors=authors,
+        origin=origin,
+        encoding=encoding,
+    )
     text = added.extracted.text
     click.echo(f"added source {source_id!r}: {len(text):,} characters, {text.count(chr(10)) + 1:,} lines, {added.extracted.how}")
     click.echo(f"  wrote {added.text_path}")
@@ -83,12 +80,13 @@ def add_source_command(
     click.echo(f"next: complete the commented fields in {added.yaml_path}, then run: provenance check {seeds_dir}")
 
 
-@cli.command("locate")
+@click.command("locate")
 @click.argument("source_id")
 @click.argument("words")
 @seeds_option
 @click.option("-n", "--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="How many passages to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
+@domain_errors
 def locate_command(source_id: str, words: str, seeds_dir: Path, limit: int, as_json: bool):
     """Find the exact passages of a source's text that best match approximate words.
 
@@ -102,11 +100,8 @@ def locate_command(source_id: str, words: str, seeds_dir: Path, limit: int, as_j
         provenance locate zhang-2020 "soviet air force entered combat first time over yalu"
         provenance locate memo "first sortie over the rivr" --seeds tests/corpus -n 1
     """
-    try:
-        text_path, text = load_source_text(seeds_dir, source_id)
-        passages = find_passages(text, words, limit)
-    except ProvenanceError as ex:
-        raise click.ClickException(str(ex)) from ex
+    text_path, text = load_source_text(seeds_dir, source_id)
+    passages = find_passages(text, words, limit)
     if as_json:
         data = {"source": source_id, "text": text_path, "words": words, "passages": [dataclasses.asdict(p) for p in passages]}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -121,3 +116,9 @@ def locate_command(source_id: str, words: str, seeds_dir: Path, limit: int, as_j
         click.echo(f"   one line: {p.one_line}")
         if p.occurrences > 1:
             click.echo(f"   occurs {p.occurrences} times in the text: add occurrence: {p.occurrence}")
+
+
+def register(group: click.Group) -> None:
+    """Add the add-source and locate commands to ``group``."""
+    group.add_command(add_source_command)
+    group.add_command(locate_command)

@@ -20,6 +20,7 @@ from .errors import DatabaseError, NotFound
 __all__ = [
     "open_database",
     "get_claim",
+    "claim_evidence",
     "claim_statuses",
     "status_counts",
     "STATUSES",
@@ -63,6 +64,16 @@ def get_claim(db: sqlite_utils.Database, claim_id: str, *, suggest: bool = True)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise NotFound(f"no claim {claim_id!r}{hint}")
     return rows[0]
+
+
+def claim_evidence(db: sqlite_utils.Database, claim_id: str) -> list[dict]:
+    """A claim's passages, in the curator's order: stance, source, locator, quote."""
+    return list(
+        db.query(
+            "select e.stance, e.source_id, e.locator, e.quote from evidence e where e.claim_id = ? order by e.position",
+            [claim_id],
+        )
+    )
 
 
 def claim_statuses(db: sqlite_utils.Database) -> list[dict]:

@@ -26,7 +26,7 @@ import os
 import re
 import stat
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,6 +43,7 @@ from .yamlfile import YamlFile, read_yaml
 
 __all__ = [
     "Seeds",
+    "record_counts",
     "SourceRecord",
     "ClaimRecord",
     "EvidenceRecord",
@@ -132,6 +133,22 @@ class _PendingClaim:
     file: str
     line: int
     evidence: list[_Unanchored]
+
+
+def record_counts(records: Iterable[SourceRecord | Located | ClaimRecord]) -> dict[str, int]:
+    """How many of each kind of record the seeds hold, as ``check`` reports them."""
+    counts = dict.fromkeys(["sources", "sources with text", "citations", "entities", "properties", "claims", "evidence"], 0)
+    names: dict[type, str] = {Citation: "citations", Entity: "entities", Property: "properties"}
+    for record in records:
+        if isinstance(record, SourceRecord):
+            counts["sources"] += 1
+            counts["sources with text"] += record.text is not None
+        elif isinstance(record, ClaimRecord):
+            counts["claims"] += 1
+            counts["evidence"] += len(record.evidence)
+        else:
+            counts[names[type(record.record)]] += 1
+    return counts
 
 
 def evidence_id(claim_id: str, evidence: Evidence) -> str:

@@ -81,3 +81,16 @@ def test_readme_layout_is_current_and_names_every_module():
     for path in package.rglob("*.py"):
         if path.stem not in ("__init__", "__main__"):
             assert f"  {path.name} " in text, f"{path} is not in the README's layout"
+
+
+def test_no_command_family_imports_the_command_group():
+    # the families register themselves on the group they are given (cli_common holds what
+    # they share), so no module imports provenance.cli back: no import circle
+    import ast
+
+    from provenance.clidoc import ROOT
+
+    for path in sorted((ROOT / "provenance").glob("cli_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.module not in ("cli", "provenance.cli"), f"{path.name} imports the cli module"
