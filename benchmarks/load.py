@@ -1,7 +1,9 @@
 """A bounded load run against a local server: a mix of every page, with 1 and with N workers.
 
 Starts the site as `provenance serve --workers N` does (uvicorn's workers running
-provenance.asgi on a built database) on 127.0.0.1, warms it up, then for a fixed time
+provenance.asgi on a built database) on 127.0.0.1, warms it up (every source text asked for
+a few times per worker, so each process has highlighted them, then `--warmup` seconds of
+the mix), then for a fixed time
 keeps `--concurrency` clients busy, each sending one request after another (HTTP/1.1,
 keep-alive) to a page drawn at random, with equal weights, from:
 
@@ -28,6 +30,7 @@ import multiprocessing
 import os
 import platform
 import random
+import resource
 import socket
 import sqlite3
 import statistics
@@ -195,6 +198,24 @@ def _clients(port: int, jobs: list[tuple[str, str]], threads: int, duration: flo
     return results
 
 
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -216,7 +237,18 @@ def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 120) ->
     raise SystemExit("the server did not start")
 
 
-def run(db: Path, corpus: Corpus, workers: int, seconds: float, warmup: float, concurrency: int, seed: int, processes: int) -> dict:
+def run(
+    db: Path,
+    corpus: Corpus,
+    workers: int,
+    seconds: float,
+    warmup: float,
+    concurrency: int,
+    seed: int,
+    processes: int,
+    cost_seconds: float = 0,
+    warm_texts: bool = True,
+) -> dict:
     port = _port()
     command, env = server_command(db, "127.0.0.1", port, workers)
     command.append("--no-access-log")
@@ -226,18 +258,28 @@ def run(db: Path, corpus: Corpus, workers: int, seconds: float, warmup: float, c
         corpus.rng.seed(seed)
         rng = random.Random(seed)
 
-        def phase(duration: float) -> tuple[list, float]:
-            jobs = [(p, corpus.path(p)) for p in (rng.choice(PAGES) for _ in range(int(duration * 1000)))]
+        def phase(duration: float, pages: list[str] = PAGES, jobs: list | None = None) -> tuple[list, float]:
+            jobs = jobs or [(p, corpus.path(p)) for p in (rng.choice(pages) for _ in range(int(duration * 1000)))]
             started = time.monotonic()
             with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
                 parts = pool.map(
-                    _clients, [port] * processes, [jobs[i::processes] for i in range(processes)], [concurrency // processes] * processes,
+                    _clients,
+                    [port] * processes,
+                    [jobs[i::processes] for i in range(processes)],
+                    [concurrency // processes] * processes,
                     [duration] * processes,
                 )
                 results = [r for part in parts for r in part]
             return results, time.monotonic() - started
 
-        phase(warmup)  # first requests: connections, caches, Python's own warm-up
+        # Warm up: every source text a few times per worker (each process highlights a text
+        # on its first request for it, and keeps it: a miss costs 30-100 ms at 100k claims),
+        # then the mix. The run then measures the steady state.
+        if warm_texts:
+            texts = [("source with text", f"/source/{quote(s, safe='')}") for s in corpus.text_sources] * (4 * workers)
+            rng.shuffle(texts)
+            phase(600, jobs=texts)
+        phase(warmup)
         samples: list[tuple[float, float, float]] = []
         stop = threading.Event()
 
@@ -248,10 +290,30 @@ def run(db: Path, corpus: Corpus, workers: int, seconds: float, warmup: float, c
                 stop.wait(1.0)
 
         sampler = threading.Thread(target=sample)
+        server_processes = _processes(server.pid)
+        load_before = os.getloadavg()[0]
+        busy, server_cpu, clients_cpu = (
+            _busy_seconds(),
+            _cpu_seconds(server_processes),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
         sampler.start()
         results, elapsed = phase(seconds)
         stop.set()
         sampler.join()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {
+            "server": _cpu_seconds(server_processes) - server_cpu,
+            "clients": after.ru_utime + after.ru_stime - clients_cpu.ru_utime - clients_cpu.ru_stime,
+            "machine": _busy_seconds() - busy,
+        }
+        cpu["others"] = max(0.0, cpu["machine"] - cpu["server"] - cpu["clients"])
+        # then each page alone: the server's CPU for one of it, whatever else runs on the machine
+        cost = {}
+        for page in PAGES if cost_seconds else []:
+            before = _cpu_seconds(server_processes)
+            alone, _ = phase(cost_seconds, [page])
+            cost[page] = round(1000 * (_cpu_seconds(server_processes) - before) / max(1, len(alone)), 1)
     finally:
         server.terminate()
         try:
@@ -279,6 +341,12 @@ def run(db: Path, corpus: Corpus, workers: int, seconds: float, warmup: float, c
         "requests_per_s": round(len(results) / elapsed, 1),
         "errors": sum(1 for r in results if r[2] != 200),
         "error_examples": [(r[0], r[2], r[4]) for r in results if r[2] != 200][:5],
+        # cores busy on average over the run: the server, the clients, and everything else on
+        # the machine (other people's work on a shared machine shows here)
+        "cores_busy": {k: round(v / elapsed, 2) for k, v in cpu.items()},
+        "server_cpu_ms_per_request": round(1000 * cpu["server"] / max(1, len(results)), 1),
+        "load_average_before": round(load_before, 2),
+        "server_cpu_ms_per_request_alone": cost,
         "pages": pages,
         "memory_mb": {
             "rss_start": round(samples[0][1], 1),
@@ -300,6 +368,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="length of each measured run (default 60)")
     parser.add_argument("--warmup", type=float, default=10, help="unmeasured mixed load first (default 10 s)")
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--cost-seconds", type=float, default=0, help="then each page alone for this long, for its CPU a request (default 0: not)"
+    )
+    parser.add_argument(
+        "--cold-texts",
+        action="store_true",
+        help="do not ask for every source text before the run (by default each is asked 4 times per worker)",
+    )
     parser.add_argument("--client-processes", type=int, default=4, help="processes the clients are split over (default 4)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -307,14 +383,32 @@ def main() -> None:
 
     corpus = Corpus(args.db, args.seed)
     runs = []
-    print(f"{corpus.total_claims:,} claims; concurrency {args.concurrency}; {args.seconds:.0f} s per run after {args.warmup:.0f} s of warm-up")
+    print(
+        f"{corpus.total_claims:,} claims; concurrency {args.concurrency}; {args.seconds:.0f} s per run after {args.warmup:.0f} s of warm-up"
+    )
     for workers in [int(w) for w in args.workers.split(",")]:
         print(f"... {workers} worker{'s' if workers != 1 else ''}", flush=True)
-        runs.append(run(args.db, corpus, workers, args.seconds, args.warmup, args.concurrency, args.seed, args.client_processes))
+        runs.append(
+            run(
+                args.db,
+                corpus,
+                workers,
+                args.seconds,
+                args.warmup,
+                args.concurrency,
+                args.seed,
+                args.client_processes,
+                args.cost_seconds,
+                not args.cold_texts,
+            )
+        )
 
     head = "".join(f"{'workers ' + str(r['workers']):>36}" for r in runs)
     print(f"\n{'':<22}{head}")
-    print(f"{'page':<22}" + "".join(f"{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'err':>5}{'KB':>3}" for _ in runs).replace("KB", "  "))
+    print(
+        f"{'page':<22}"
+        + "".join(f"{'req/s':>7}{'p50':>7}{'p95':>7}{'p99':>7}{'err':>5}{'KB':>3}" for _ in runs).replace("KB", "  ")
+    )
     for page in PAGES:
         cells = "".join(
             f"{p['requests_per_s']:>7}{p['median_ms']:>7.0f}{p['p95_ms']:>7.0f}{p['p99_ms']:>7.0f}{p['errors']:>5}   "
@@ -329,6 +423,17 @@ def main() -> None:
             f"{m['rss_end']:.0f} at end (mean {m['rss_first_third_mean']:.0f} in the first third, {m['rss_last_third_mean']:.0f} in the last); "
             f"PSS {m['pss_start']:.0f} -> {m['pss_end']:.0f} MB"
         )
+        c = r["cores_busy"]
+        print(
+            f"  cores busy: server {c['server']}, clients {c['clients']}, other processes {c['others']} "
+            f"(load average {r['load_average_before']} before); server CPU {r['server_cpu_ms_per_request']} ms a request"
+        )
+        if r["server_cpu_ms_per_request_alone"]:
+            costs = r["server_cpu_ms_per_request_alone"]
+            print("  server CPU ms a request, each page alone: " + ", ".join(f"{k} {v}" for k, v in costs.items()))
+            print(
+                f"  mean of the mix {statistics.mean(costs.values()):.1f} ms: at most {1000 * (os.cpu_count() or 1) / statistics.mean(costs.values()):.0f} requests/s on {os.cpu_count()} cores"
+            )
         for example in r["error_examples"]:
             print(f"  error: {example}")
     if args.json:

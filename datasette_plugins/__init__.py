@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound as DatasetteNotFound
@@ -49,14 +50,27 @@ def _file_identity(path: str | None) -> tuple:
     return (path, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-# Contexts that depend on the build alone (the home page's counts and lists), worked out
-# once per database file; only the latest few files are remembered.
-_per_build: dict[tuple, dict] = {}
+# Pages that depend on the build alone (the home page), worked out once per database file:
+# the context, and for a reader without cookies the HTML with its scripts' hashes. Only the
+# latest few are remembered.
+_per_build: dict[tuple, Any] = {}
+
+
+def _remember(key: tuple, value) -> None:
+    while len(_per_build) >= 8:
+        _per_build.pop(next(iter(_per_build)))
+    _per_build[key] = value
 
 
 async def _page(datasette, request, template: str, build, *args, once_per_build: bool = False, **kwargs):
     db = _database(datasette)
+    json_format = request.url_vars.get("format") == "json"
     key = (_file_identity(db.path), build.__name__, args) if once_per_build else None
+    anonymous = not (request.headers.get("cookie") or request.headers.get("authorization"))
+    if key is not None and not json_format and anonymous and (key, "html") in _per_build:
+        html, hashes = _per_build[(key, "html")]
+        web.record_script_hashes(hashes)
+        return Response.html(html)
     if key in _per_build:
         context = dict(_per_build[key])
     else:
@@ -65,14 +79,16 @@ async def _page(datasette, request, template: str, build, *args, once_per_build:
         except NotFound as ex:
             raise DatasetteNotFound(str(ex)) from ex
         if key is not None:
-            while len(_per_build) >= 8:
-                _per_build.pop(next(iter(_per_build)))
-            _per_build[key] = dict(context)
-    if request.url_vars.get("format") == "json":
+            _remember(key, dict(context))
+    if json_format:
         return Response.json(_jsonable(context))
     context["database"] = db.name
-    html = await datasette.render_template(template, context, request=request)
-    return Response.html(pages.visible_controls(html))
+    with web.collect_script_hashes() as hashes:
+        html = pages.visible_controls(await datasette.render_template(template, context, request=request))
+    web.record_script_hashes(hashes)
+    if key is not None and anonymous:
+        _remember((key, "html"), (html, hashes))
+    return Response.html(html)
 
 
 def _jsonable(context: dict) -> dict:
@@ -122,7 +138,13 @@ async def entity(datasette, request):
 async def contradictions(datasette, request):
     kind, entity_name = request.args.get("kind"), request.args.get("entity")
     return await _page(
-        datasette, request, "provenance_contradictions.html", pages.contradictions_context, kind, entity_name, _int(request.args.get("page"))
+        datasette,
+        request,
+        "provenance_contradictions.html",
+        pages.contradictions_context,
+        kind,
+        entity_name,
+        _int(request.args.get("page")),
     )
 
 
@@ -226,7 +248,11 @@ def asgi_wrapper(datasette):
                 # document of its own, and the browser would store the header with the page
                 # it already holds, whose inline scripts this policy (computed from no
                 # rendering) would not list.
-                headers = [(b"etag", etag.encode()), (b"cache-control", web.CACHE_CONTROL.encode()), (b"vary", b"Cookie, Authorization")]
+                headers = [
+                    (b"etag", etag.encode()),
+                    (b"cache-control", web.CACHE_CONTROL.encode()),
+                    (b"vary", b"Cookie, Authorization"),
+                ]
                 await send({"type": "http.response.start", "status": 304, "headers": headers + EVERYWHERE})
                 await send({"type": "http.response.body", "body": b""})
                 return
@@ -235,7 +261,10 @@ def asgi_wrapper(datasette):
 
                 async def send_with_headers(message):
                     if message["type"] == "http.response.start":
-                        message = {**message, "headers": _with_headers(list(message.get("headers", [])), hashes, etag, message["status"])}
+                        message = {
+                            **message,
+                            "headers": _with_headers(list(message.get("headers", [])), hashes, etag, message["status"]),
+                        }
                     await send(message)
 
                 async with turns:

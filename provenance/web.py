@@ -38,6 +38,7 @@ __all__ = [
     "CACHE_CONTROL",
     "InlineScriptHashes",
     "collect_script_hashes",
+    "record_script_hashes",
     "content_security_policy",
     "script_hash",
     "database_identity",
@@ -90,6 +91,13 @@ class collect_script_hashes:
 
     def __exit__(self, *exc) -> None:
         _rendered_hashes.reset(self._token)
+
+
+def record_script_hashes(hashes: list[str]) -> None:
+    """Count these hashes as rendered for the current request (a page served from a cache)."""
+    current = _rendered_hashes.get()
+    if current is not None:
+        current.extend(hashes)
 
 
 def _hash_rendered_script(body):
@@ -219,7 +227,8 @@ def client_error(exception: BaseException, args: dict[str, str], url_vars: dict[
             return f"Invalid _where: {TOO_BIG}: {TOO_BIG_NOTE}"
         return f"Invalid _where: {message}"
     if isinstance(exception, ValueError) and any(
-        frame.filename.replace("\\", "/").endswith("datasette/filters.py") for frame in traceback.extract_tb(exception.__traceback__)
+        frame.filename.replace("\\", "/").endswith("datasette/filters.py")
+        for frame in traceback.extract_tb(exception.__traceback__)
     ):
         return f"Invalid filter: {message}"
     return None

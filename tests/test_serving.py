@@ -66,7 +66,9 @@ def test_the_etag_follows_the_build(tmp_path, seeds):
     assert web.database_identity(first) != web.database_identity(second)
     code = ["0.1.0", "0.65.5", "abc"]
     assert web.site_etag([web.database_identity(first)], code) != web.site_etag([web.database_identity(second)], code)
-    assert web.site_etag([web.database_identity(first)], code) != web.site_etag([web.database_identity(first)], [*code[:2], "abd"])
+    assert web.site_etag([web.database_identity(first)], code) != web.site_etag(
+        [web.database_identity(first)], [*code[:2], "abd"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -215,7 +217,14 @@ def test_sql_limits_on_a_plain_connection():
 
 def _anchors(*spans):
     return [
-        {"id": f"e{i}", "claim_id": f"c{i}", "stance": "supports", "anchor_start": start, "anchor_end": end, "statement": f"claim {i}"}
+        {
+            "id": f"e{i}",
+            "claim_id": f"c{i}",
+            "stance": "supports",
+            "anchor_start": start,
+            "anchor_end": end,
+            "statement": f"claim {i}",
+        }
         for i, (start, end) in enumerate(spans)
     ]
 
@@ -288,7 +297,9 @@ def test_visible_controls():
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("path", ["/source/bidi", "/source/bidi?full=1", "/claim/bidi-claim", "/entity/bidi-sender", "/search?q=report", "/"])
+@pytest.mark.parametrize(
+    "path", ["/source/bidi", "/source/bidi?full=1", "/claim/bidi-claim", "/entity/bidi-sender", "/search?q=report", "/"]
+)
 async def test_direction_overrides_are_shown_not_obeyed(hostile_site, path):
     html = (await hostile_site.client.get(path)).text
     assert not re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", html)
@@ -298,7 +309,10 @@ async def test_direction_overrides_are_shown_not_obeyed(hostile_site, path):
 @pytest.mark.asyncio
 async def test_a_link_with_an_override_goes_where_it_says(hostile_site):
     html = (await hostile_site.client.get("/source/bidi")).text
-    assert '<a href="https://example.org/report%E2%80%AEtxt.exe" rel="nofollow noopener noreferrer">https://example.org/report⟨U+202E⟩txt.exe</a>' in html
+    assert (
+        '<a href="https://example.org/report%E2%80%AEtxt.exe" rel="nofollow noopener noreferrer">https://example.org/report⟨U+202E⟩txt.exe</a>'
+        in html
+    )
     assert "<title>Invoice for report⟨U+202E⟩txt.exe</title>" in html
 
 
@@ -333,3 +347,13 @@ async def test_the_asgi_factory_serves_the_site(corpus_db, monkeypatch):
     monkeypatch.setenv("PROVENANCE_DB", str(corpus_db.parent / "missing.db"))
     with pytest.raises(FileNotFoundError, match="PROVENANCE_DB"):
         asgi.app()
+
+
+@pytest.mark.asyncio
+async def test_the_home_page_served_again_keeps_its_policy(ds):
+    first, again = [await ds.client.get("/") for _ in range(2)]
+    assert first.text == again.text
+    assert first.headers["content-security-policy"] == again.headers["content-security-policy"]
+    assert "'sha256-" in again.headers["content-security-policy"]
+    signed_in = await ds.client.get("/", headers={"cookie": "ds_actor=x"})  # not served from what others were given
+    assert signed_in.status_code == 200 and "etag" not in signed_in.headers
