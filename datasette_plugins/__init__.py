@@ -224,7 +224,8 @@ def _with_headers(headers: list, script_hashes: list[str], etag: str | None, sta
     return headers
 
 
-# Requests a process works on at once; the others wait their turn, first come first served.
+# Requests a process works on at once (until each starts its answer); the others wait their
+# turn, first come first served.
 # Datasette's pages await SQL in its threads many times (a table page a dozen times), and
 # each await goes to the back of the event loop's queue: with 32 requests in a process a
 # table page waited seconds behind the others' steps. Admitting a few at a time keeps the
@@ -257,18 +258,31 @@ def asgi_wrapper(datasette):
                 await send({"type": "http.response.body", "body": b""})
                 return
 
+            # A turn lasts until the answer starts: a page's work is done by then, and a long
+            # download (the database file, a streamed CSV) must not hold a turn while it is sent.
+            turn = [True]
+            await turns.acquire()
+
+            def end_turn() -> None:
+                if turn:
+                    turn.clear()
+                    turns.release()
+
             with web.collect_script_hashes() as hashes:
 
                 async def send_with_headers(message):
                     if message["type"] == "http.response.start":
+                        end_turn()
                         message = {
                             **message,
                             "headers": _with_headers(list(message.get("headers", [])), hashes, etag, message["status"]),
                         }
                     await send(message)
 
-                async with turns:
+                try:
                     await app(scope, receive, send_with_headers)
+                finally:
+                    end_turn()
 
         return provenance_headers
 
