@@ -25,6 +25,8 @@ from .errors import ProvenanceError, SeedsInvalid
 from .schema import SCHEMA_FOLDER, stale_schemas, write_schemas
 from .seeds import Seeds, record_counts, seeds_digest
 
+__all__ = ["cli"]
+
 
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="provenance")

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from .dates import check_edtf
 
 __all__ = [
+    "SQLITE_MAX_INT",
     "SLUG_PATTERN",
     "Name",
     "Reliability",

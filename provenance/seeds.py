@@ -42,6 +42,7 @@ from .models import SLUG_PATTERN, SQLITE_MAX_INT, Citation, Claim, Entity, Evide
 from .yamlfile import YamlFile, read_yaml
 
 __all__ = [
+    "MAX_TEXT_BYTES",
     "Seeds",
     "record_counts",
     "SourceRecord",
