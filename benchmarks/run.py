@@ -1196,7 +1196,8 @@ def parent_main(a) -> int:
     results = {
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
-        "arguments": {k: str(v) for k, v in vars(a).items()},
+        # paths inside the checkout are written relative to it, so a result names no one machine's folders
+        "arguments": {k: str(v).replace(str(HERE.parent) + "/", "") for k, v in vars(a).items()},
         "sizes": {},
     }
     print(
