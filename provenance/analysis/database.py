@@ -157,11 +157,10 @@ class _Batches:
 
 
 class _Trail(NamedTuple):
-    """What a (source, via) comes to: its roots, sorted, and as JSON; the passage as reasons
-    name it; the trail's id in the temporary tables."""
+    """What a (source, via) comes to: its roots, sorted; the passage as reasons name it; the
+    trail's id in the temporary tables."""
 
     roots: tuple[str, ...]
-    roots_json: str
     passage: Passage
     id: int
 
@@ -258,7 +257,7 @@ class _Trails:
         roots = tuple(o.root for o in origins)
         footnotes = tuple(link.footnote for link in graph.first_hops(citations) if link.footnote is not None)
         passage = Passage(self.corpus.name(source_id), footnotes, any(o.inferred for o in origins))
-        trail = self.known[source_id, via] = _Trail(roots, json.dumps(roots), passage, trail_id)
+        trail = self.known[source_id, via] = _Trail(roots, passage, trail_id)
         return trail
 
     def _walk(self, source_id: str, first: Link | None) -> list[Origin]:
@@ -386,7 +385,7 @@ def _analyse_claim(
         sum(d.line.weight == "credible" for d in supporting),
         len(conflicting),
         len(reporting),
-        "; ".join(f"{and_sources(d)} ({d.line.weight})" for d in weak) or None,
+        "; ".join(f"{_sources_named(d)} ({d.line.weight})" for d in weak) or None,
         "[" + ", ".join(_slugs_json(d.line.roots) for d in supporting) + "]",
         _sides_json(sides),
         claim_reason(verdict, supporting, conflicting, reporting),
@@ -456,7 +455,7 @@ def _sides_json(sides: dict[str, list[Described]]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def and_sources(d: Described) -> str:
+def _sources_named(d: Described) -> str:
     return "; ".join(dict.fromkeys(p.source for p in d.passages))
 
 
